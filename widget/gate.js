@@ -20,7 +20,9 @@ function gate() {
       if (!on && cur) e.removeAttribute('src');
     } else if (on) {
       if (ph) ph.remove(), holders.delete(e), e.hidden = false;
-      if (cur != src) e.src = src;
+      // In a task of its own: Chromium drops a src set on a parser-inserted iframe in the
+      // same task as its insertion (the initial about:blank wins), e.g. from the observer.
+      if (cur != src) setTimeout(safe(() => { if (allowed(e) && attr(e, 'src') != src) e.src = src; }));
     } else {
       if (cur && cur != 'about:blank') e.src = 'about:blank'; // unloads the embed
       if (!ph && cfg && e.parentNode) placeholder(e);
