@@ -7,6 +7,6 @@ worker_class = "gthread"
 threads = int(os.environ.get("CONSENT_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
-# The access log format leaves out the client address (%(h)s): no raw IPs in logs.
+# The access log leaves out the client address (%(h)s) and the user agent: no raw IPs or UAs in logs.
 accesslog = "-"
-access_log_format = '- "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = '- "%(r)s" %(s)s %(b)s %(M)sms'
