@@ -75,7 +75,7 @@ function category(c) {
 }
 
 function service(s) {
-  const u = s.privacy_policy_url, ck = (s.cookies || []).map(k => k.name + (k.lifetime ? ' (' + k.lifetime + ')' : '')).join(', '),
+  const u = s.privacy_policy_url, ck = (s.cookies || []).map(k => k.name + (k.lifetime ? ' (' + t('prefs.lifetime') + ': ' + k.lifetime + ')' : '')).join(', '),
     line = (k, v) => v && h('div', 0, t('prefs.' + k) + ': ' + v);
   return h('li', 0, [
     h('b', 0, s.name),

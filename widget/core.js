@@ -143,14 +143,14 @@ function post(body, retry) {
 /* A decision. It applies at once (a refusal and a grant alike: the visitor chose), then
  * is recorded once the config is known. If the POST fails twice, the choice holds for this
  * page only: no cookie is written without a ledger record behind it, so the next page asks
- * again. Revoking a granted category deletes its cookies; if all end up denied the action
- * is "withdraw"; if a revoked category's scripts ran on this page, the page reloads once
- * the record is made, since a running script cannot be stopped otherwise. */
+ * again. Revoking a granted category deletes its cookies; revoking a valid choice down to
+ * nothing is recorded as "withdraw"; if a revoked category's scripts ran on this page, the
+ * page reloads once the record is made, since a running script cannot be stopped otherwise. */
 function choose(c, action, layer) {
   const next = norm(c), k = keys(), before = last || {},
     revoked = k.filter(x => before[x] && !next[x]),
     reload = revoked.some(x => ran[x]);
-  if (revoked.length && !k.some(x => next[x])) action = 'withdraw';
+  if (valid && action != 'gpc' && revoked.length && !k.some(x => next[x])) action = 'withdraw';
   last = next;
   valid = 1;
   apply(next, 1);

@@ -36,8 +36,10 @@ function placeholder(e) {
   const n = cats(e).map(k => (cfg.categories.find(c => c.key == k) || {name: k}).name).join(', '),
     b = h('button', {type: 'button', class: 'cm-b'}, t('placeholder.allow').replace('{category}', n)),
     ph = h('div', {class: 'consent-placeholder'}, [h('p', 0, t('placeholder.blocked').replace('{category}', n)), b]);
-  if (e.offsetWidth) ph.style.width = e.offsetWidth + 'px'; // no layout shift
-  if (e.offsetHeight) ph.style.minHeight = e.offsetHeight + 'px';
+  const cs = getComputedStyle(e);
+  // The iframe's box exactly (an inline-block with overflow has the iframe's baseline): no layout shift.
+  Object.assign(ph.style, {width: e.offsetWidth + 'px', height: e.offsetHeight + 'px', margin: cs.margin,
+    verticalAlign: cs.verticalAlign, display: cs.display == 'inline' ? 'inline-block' : cs.display});
   b.onclick = safe(() => {
     const c = Object.assign({}, state);
     for (const k of cats(e)) c[k] = true;
