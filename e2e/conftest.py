@@ -260,16 +260,20 @@ def shop(make_shop) -> Shop:
 @pytest.fixture
 def watch(page, servers):
     """What the page does: every request URL in order, config answers, uncaught errors."""
-    seen = Watch(servers)
+    seen = Watch(servers, page)
     page.on("request", lambda r: seen.requests.append(r.url))
-    page.on("response", lambda r: seen.configs.append(r) if "/config?" in r.url else None)
+    page.on("response", seen.on_response)
     page.on("pageerror", lambda e: seen.errors.append(str(e)))
     return seen
 
 
 class Watch:
-    def __init__(self, servers):
-        self.servers, self.requests, self.configs, self.errors = servers, [], [], []
+    def __init__(self, servers, page):
+        self.servers, self.page, self.requests, self.configs, self.errors = servers, page, [], [], []
+
+    def on_response(self, response):
+        if "/config?" in response.url and response.ok:
+            self.configs.append(response.json())  # read now: the body is gone after a navigation
 
     def third_party(self) -> list[str]:
         return [u for u in self.requests if u.startswith(self.servers.tp)]
@@ -278,5 +282,25 @@ class Watch:
         return [u for u in self.requests if "/consents" in u]
 
     def config(self) -> dict:
-        """The last config the widget received."""
-        return self.configs[-1].json()
+        """The last config the widget received (its body is read by the response handler,
+        which may still be at work when the banner is already visible)."""
+        for _ in range(100):
+            if self.configs:
+                break
+            self.page.wait_for_timeout(50)
+        return self.configs[-1]
+
+
+@pytest.fixture
+def dl_log(page):
+    """Every dataLayer push of the page, across reloads (the page's own copy is lost on reload)."""
+    log = []
+    page.expose_function("__dlLog", lambda entry: log.append(entry))
+    page.add_init_script("""(() => {
+        const dl = window.dataLayer = window.dataLayer || [], push = dl.push;
+        dl.push = function () {
+            for (const a of arguments) window.__dlLog(JSON.parse(JSON.stringify(Array.from(a))));
+            return push.apply(this, arguments);
+        };
+    })();""")
+    return log

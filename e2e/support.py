@@ -48,9 +48,10 @@ def ran(page) -> list[str]:
     return page.evaluate("() => window.ran || []")
 
 
-def record_choice(page, click_selector: str):
-    """Click and wait for the widget's consent POST to be answered; returns its JSON."""
+def record_choice(page, click_selector: str, reloads=False):
+    """Click and wait for the widget's consent POST to be answered (201); returns its JSON.
+    reloads=True: the widget reloads the page once recorded (the body is then gone)."""
     with page.expect_response(lambda r: "/consents" in r.url and r.request.method == "POST") as info:
         page.click(click_selector)
-    assert info.value.status == 201, info.value.text()
-    return info.value.json()
+    assert info.value.status == 201
+    return None if reloads else info.value.json()

@@ -40,7 +40,7 @@ function build() {
   B = h('div', {id: 'consent-banner', role: 'dialog', 'aria-modal': 'false', tabindex: '-1', lang: cfg.language,
     dir: cfg.direction, hidden: ''}, [
     h('div', {class: 'cm-l1'}, [
-      h('h2', {id: 'consent-title'}, t(o ? 'optout.title' : 'banner.title') || t('banner.title')),
+      h('h2', {id: 'consent-title'}, t(o ? 'optout.title' : 'banner.title')),
       h('p', {id: 'consent-body'}, t('banner.body')),
       cfg.regime == 'notice' && h('p', 0, t('notice.body')),
       o && h('p', 0, t('optout.body')),
@@ -111,7 +111,7 @@ function hide() {
   if (!layer) return;
   layer = 0;
   B.hidden = true;
-  if (opener && opener.focus && D.contains(opener)) opener.focus();
+  if (opener && D.contains(opener)) opener.focus();
 }
 
 const announce = () => { if (live) live.textContent = t('banner.saved'); };

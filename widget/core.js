@@ -27,7 +27,7 @@ const gtag = (...a) => { try { W.gtag(...a); } catch (e) {} };
 const S = D.currentScript || D.querySelector('script[data-site]') || D.createElement('script'),
   attr = (e, n) => e.getAttribute(n),
   enc = encodeURIComponent,
-  API = (attr(S, 'data-api') || (S.src ? new URL(S.src, location.href).origin : location.origin)).replace(/\/+$/, ''),
+  API = (attr(S, 'data-api') || new URL(S.src || location).origin).replace(/\/+$/, ''),
   LANG = attr(S, 'data-lang'),
   TRACKER = attr(S, 'data-tracker') != 'off', // for the clickstream tracker (a later issue)
   GPC = navigator.globalPrivacyControl === true,
@@ -83,7 +83,7 @@ function apply(next, decided) {
     b = next.advertising ? 'granted' : 'denied';
   state = next;
   if (!decided && !changed) return;
-  for (const k of MODE) if (/^(granted|denied)$/.test(cm[k])) u[k] = cm[k];
+  for (const k of MODE) if (cm[k]) u[k] = cm[k];
   u.analytics_storage = next.analytics ? 'granted' : 'denied';
   u.ad_storage = u.ad_user_data = u.ad_personalization = b;
   gtag('consent', 'update', u);
@@ -97,9 +97,9 @@ function apply(next, decided) {
 function readCookie() {
   try {
     const m = D.cookie.match(/(?:^|;\s*)consent=([^;]*)/),
-      v = m && JSON.parse(decodeURIComponent(m[1].replace(/^"|"$/g, '')));
+      v = m && JSON.parse(decodeURIComponent(m[1]));
     // never a choice older than 13 months, whatever the site's setting
-    if (v && v.c && typeof v.c == 'object' && v.rev > 0 && /^[0-9a-f]{32}$/.test(v.id) &&
+    if (v && v.c && v.rev > 0 && /^[0-9a-f]{32}$/.test(v.id) &&
         v.ts > 0 && now() - v.ts < 395 * DAY) return v;
   } catch (e) {}
 }
@@ -167,7 +167,7 @@ function choose(c, action, layer) {
       const o = readCookie(), v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: Date.parse(r.recorded_at) / 1e3 | 0};
       for (const x in next) v.c[x] = +next[x];
       // The server sets the cookie when it shares the page's site; else the widget does.
-      if (!o || o.id != vid || o.rev != v.rev || !same(cookieChoice(o), next))
+      if (!o || o.id != vid || o.ts != v.ts)
         setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
       announce();
     });
