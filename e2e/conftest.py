@@ -111,8 +111,9 @@ class LiveServer:
 class Statics:
     """The shop's pages and the third party's assets (one app, served on two ports).
 
-    /page/NAME.html?site=KEY[&api=URL]: e2e/fixtures/NAME.html with {{consent}}, {{api}},
-    {{site}} and {{tp}} filled in (the query string reaches the page: ?geo=... works).
+    /page/NAME.html?site=KEY[&api=URL][&lang=xx]: e2e/fixtures/NAME.html with {{consent}},
+    {{api}}, {{site}}, {{tp}} and {{lang}} filled in (the query string reaches the page, so
+    the widget sees ?geo=... too).
     /tp/FILE?site=KEY: e2e/fixtures/tp/FILE, counted in hits[KEY][FILE], never cached.
     """
 
@@ -135,8 +136,12 @@ class Statics:
             response.headers["Cache-Control"] = "no-store"
         elif request.path.startswith("/page/") and (FIXTURES / name).is_file():
             api = request.args.get("api", self.consent_url)
+            lang = request.args.get("lang", "")
+            if not re.fullmatch(r"[A-Za-z-]*", lang):
+                return Response("bad lang", 400)(environ, start_response)
             html = (FIXTURES / name).read_text(encoding="utf-8")
-            for key, value in (("consent", self.consent_url), ("api", api), ("site", site), ("tp", self.tp_url)):
+            for key, value in (("consent", self.consent_url), ("api", api), ("site", site), ("tp", self.tp_url),
+                               ("lang", lang)):
                 html = html.replace("{{%s}}" % key, value.replace('"', "&quot;").replace("<", "&lt;"))
             response = Response(html, mimetype="text/html")
             response.headers["Cache-Control"] = "no-store"
