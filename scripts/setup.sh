@@ -17,5 +17,5 @@ if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m p
 fi
 # Compiled catalogs are built, not committed.
 if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then
-  .venv/bin/pybabel compile -q -d translations
+  .venv/bin/pybabel compile -d translations >/dev/null
 fi
