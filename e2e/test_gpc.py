@@ -46,7 +46,9 @@ def test_gpc_in_an_opt_out_regime_turns_advertising_off_and_says_so(gpc, make_sh
     expect(box).not_to_be_checked()
     record_choice(page, action(LAYER2, "accept-all"))
     assert shop.records()[-1]["choices"]["advertising"] is False and shop.records()[-1]["gpc"] is True
-    assert page.evaluate("Consent.set({advertising: true}), Consent.get().advertising") is False
+    with page.expect_response(lambda r: "/consents" in r.url):
+        assert page.evaluate("Consent.set({advertising: true}), Consent.get().advertising") is False
+    assert shop.records()[-1]["action"] == "api" and shop.records()[-1]["choices"]["advertising"] is False
     assert not any(n in u for u in watch.third_party() for n in ("ads.js", "pixel.gif", "embed.html"))
     assert "ads-external" not in ran(page) and "both-inline" not in ran(page)
     if analytics:

@@ -18,7 +18,7 @@ Object.assign(C, {
     choose(a, 'accept_all');
   }),
   rejectAll: safe(() => choose({}, 'reject_all')),
-  set: safe(c => choose(Object.assign({}, state, c), 'api')),
+  set: safe(c => c === Object(c) && choose(Object.assign({}, state, c), 'api')),
   withdraw: safe(() => choose({}, 'withdraw')),
   show: safe(() => show(valid ? 2 : 1)),
   on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); })

@@ -164,7 +164,7 @@ function choose(c, action, layer) {
     return post(body, 1).then(r => {
       vid = C.visitorId = r.visitor_id;
       tok = r.token;
-      const o = readCookie(), v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: Date.parse(r.recorded_at) / 1e3 | 0};
+      const o = readCookie(), v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: Date.parse(r.recorded_at) / 1e3 | 0 || now()};
       for (const x in next) v.c[x] = +next[x];
       // The server sets the cookie when it shares the page's site; else the widget does.
       if (!o || o.id != vid || o.ts != v.ts)
