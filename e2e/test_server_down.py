@@ -66,3 +66,46 @@ def test_a_failed_record_is_retried_once_and_the_choice_holds_for_this_page_only
     page.reload()
     expect(page.locator(BANNER)).to_be_visible()  # asked again
     assert ran(page) == []
+
+
+def test_a_revocation_that_cannot_be_recorded_still_sticks(page, context, shop, watch):
+    page.goto(shop.url())
+    record_choice(page, action(LAYER1, "accept-all"))
+    page.wait_for_function("(window.ran || []).length == 4")
+    before = consent_cookie(context)
+
+    attempts = []
+    page.route("**/consents*", lambda route: (attempts.append(1), route.abort()))
+    page.click("#settings")
+    page.uncheck("[data-consent-category=advertising]")
+    with page.expect_navigation(timeout=15000):  # after the retry fails, the page reloads
+        page.click('#consent-banner .cm-l2 [data-consent-action="save"]')
+    page.wait_for_function("(window.ran || []).length == 2")
+    assert len(attempts) == 2
+    assert ran(page) == ["analytics-external", "analytics-inline"]  # advertising stays stopped
+    after = consent_cookie(context)
+    assert after["c"] == {"analytics": 1, "advertising": 0}
+    assert after["id"] == before["id"] and after["token"] == before["token"]
+    assert "_e2e_ad_id" not in {c["name"] for c in context.cookies()}
+    assert len(shop.records()) == 1  # the ledger only has what it was told
+
+
+def test_a_grant_that_cannot_be_recorded_is_not_stored(page, context, shop, watch):
+    page.goto(shop.url())
+    record_choice(page, action(LAYER1, "reject-all"))
+    attempts = []
+    page.route("**/consents*", lambda route: (attempts.append(1), route.abort()))
+    page.click("#settings")
+    page.check("[data-consent-category=analytics]")
+    page.click('#consent-banner .cm-l2 [data-consent-action="save"]')
+    page.wait_for_function("(window.ran || []).length == 2")  # applied for this page view
+    for _ in range(100):
+        if len(attempts) >= 2:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)
+    assert consent_cookie(context)["c"] == {"analytics": 0, "advertising": 0}
+    page.unroute("**/consents*")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert ran(page) == []  # the next page view goes by what was recorded

@@ -89,7 +89,7 @@ function apply(next, decided) {
   gtag('consent', 'update', u);
   gate();
   const s = get();
-  try { D.dispatchEvent(new CustomEvent('consent:change', {detail: s})); } catch (e) {}
+  D.dispatchEvent(new CustomEvent('consent:change', {detail: s})); // a listener's error is reported, not thrown
   for (const f of listeners) try { f(s); } catch (e) {}
 }
 
@@ -141,35 +141,36 @@ function post(body, retry) {
 }
 
 /* A decision. It applies at once (a refusal and a grant alike: the visitor chose), then
- * is recorded once the config is known. If the POST fails twice, the choice holds for this
- * page only: no cookie is written without a ledger record behind it, so the next page asks
- * again. Revoking a granted category deletes its cookies; revoking a valid choice down to
- * nothing is recorded as "withdraw"; if a revoked category's scripts ran on this page, the
- * page reloads once the record is made, since a running script cannot be stopped otherwise. */
+ * is recorded once the config is known. If the POST fails twice, a grant holds for this
+ * page only (no cookie stores a grant without a ledger record behind it: the next page
+ * asks again), while a refusal of what the visitor had granted is kept in their cookie
+ * anyway. Revoking a granted category deletes its cookies; revoking a valid choice down
+ * to nothing is recorded as "withdraw"; if a revoked category's scripts ran on this page,
+ * the page reloads once the cookie says so, since a running script cannot be stopped. */
 function choose(c, action, layer) {
   const next = norm(c), k = keys(), before = last || {},
-    revoked = k.filter(x => before[x] && !next[x]),
-    reload = revoked.some(x => ran[x]);
+    revoked = k.filter(x => before[x] && !next[x]), added = k.some(x => next[x] && !before[x]);
+  let reload = revoked.some(x => ran[x]);
   if (valid && action != 'gpc' && revoked.length && !k.some(x => next[x])) action = 'withdraw';
   last = next;
   valid = 1;
   apply(next, 1);
   hide();
   chain = chain.then(() => ready).then(conf => {
-    if (!conf) return;
+    if (!conf) return reload = 0;
     revoked.forEach(dropCookies);
-    const body = {visitor_id: vid, token: tok, choices: next, action, revision: conf.revision,
-      language: conf.language, page_url: location.href, gpc: GPC || !!conf.gpc};
-    if (layer) body.layer = layer;
-    return post(body, 1).then(r => {
-      vid = C.visitorId = r.visitor_id;
-      tok = r.token;
-      const o = readCookie(), v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: Date.parse(r.recorded_at) / 1e3 | 0 || now()};
-      for (const x in next) v.c[x] = +next[x];
+    const v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: now()},
+      save = () => setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
+    for (const x in next) v.c[x] = +next[x];
+    return post({visitor_id: vid, token: tok, choices: next, action, revision: conf.revision, language: conf.language,
+      page_url: location.href, gpc: GPC || !!conf.gpc, layer: layer || void 0}, 1).then(r => {
+      vid = C.visitorId = v.id = r.visitor_id;
+      tok = v.token = r.token;
+      v.ts = Date.parse(r.recorded_at) / 1e3 | 0 || v.ts;
+      const o = readCookie();
       // The server sets the cookie when it shares the page's site; else the widget does.
-      if (!o || o.id != vid || o.ts != v.ts)
-        setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
+      if (!o || o.id != vid || o.ts != v.ts) save();
       announce();
-    });
+    }, () => { if (vid && revoked.length && !added) save(); else reload = 0; });
   }).catch(() => {}).then(() => { if (reload) location.reload(); });
 }
