@@ -119,3 +119,32 @@ def _age_consent_cookie(context, days):
     value["ts"] -= days * 86400
     cookie["value"] = quote(json.dumps(value, separators=(",", ":")), safe="")
     context.add_cookies([cookie])
+
+
+def test_the_widget_writes_the_cookie_when_the_browser_drops_the_servers(page, context, shop, watch):
+    """As when the consent server is another site (or third-party cookies are blocked): the
+    real answer reaches the page without its Set-Cookie; the widget stores the choice."""
+    stripped = []
+
+    def without_set_cookie(route):
+        response = route.fetch()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+        stripped.append(len(headers) < len(response.headers))
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/consents*", without_set_cookie)
+    answer = choose_analytics_only(page, shop)
+    page.wait_for_function("document.cookie.includes('consent=')")
+    assert stripped == [True]  # the server did send one; the browser never saw it
+    cookie = consent_cookie(context)
+    assert cookie["id"] == answer["visitor_id"] and cookie["token"] == answer["token"]
+    assert cookie["rev"] == 1 and cookie["c"] == {"analytics": 1, "advertising": 0}
+    [raw] = [c for c in context.cookies() if c["name"] == "consent"]
+    assert raw["sameSite"] == "Lax" and raw["path"] == "/" and not raw["httpOnly"]
+    assert 181 * 86400 < raw["expires"] - time.time() <= 182 * 86400
+    [record] = shop.records()
+    assert abs(cookie["ts"] - time.time()) < 300 and record["visitor_id"] == cookie["id"]
+
+    page.reload()
+    page.wait_for_function("(window.ran || []).length == 2")
+    assert page.locator(BANNER).count() == 0
