@@ -3,6 +3,7 @@
 A plain library: no Flask. The server opens one GeoReader per process.
 """
 
+from geo.language import negotiate_language
 from geo.location import GeoReader, Location, pretend_location, public_address
 from geo.regimes import (
     NOTICE,
@@ -24,6 +25,7 @@ __all__ = [
     "Location",
     "RegimeDecision",
     "consent_mode_defaults",
+    "negotiate_language",
     "pre_choice_state",
     "pretend_location",
     "public_address",
