@@ -1,0 +1,85 @@
+"""The consent server: ``create_app()`` is the only thing this module does."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Defaults
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("consent.cfg", silent=True)
+    app.config.from_prefixed_env("CONSENT")
+    if overrides:
+        app.config.update(overrides)
+    _finish_config(app)
+
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]),
+                                x_proto=int(app.config["TRUSTED_PROXIES"]))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    babel.init_app(app, default_translation_directories=app.config["TRANSLATIONS_DIR"])
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from . import models  # noqa: F401  (register the mappers)
+    from .admin import auth  # noqa: F401  (the login manager's user loader)
+    from .api import bp as api_bp
+    from .errors import register_error_handlers
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+    register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    url = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "consent.db")
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("connect_args", {}).setdefault("timeout", 30)
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    else:
+        opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("pool_pre_ping", True)
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    cfg["TRUSTED_PROXIES"] = int(cfg.get("TRUSTED_PROXIES") or 0)
+
+
+def _instance_secret(instance: Path) -> str:
+    """Without CONSENT_SECRET_KEY, one secret kept in the instance folder (0600), shared by
+    every worker and restart, so visitor tokens stay valid."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

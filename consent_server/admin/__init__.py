@@ -1,0 +1,1 @@
+"""The admin UI (HTML, Flask-WTF forms, Flask-Login)."""

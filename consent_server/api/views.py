@@ -1,0 +1,78 @@
+"""Views of the public API: parse, call one service, shape the answer."""
+from flask import Blueprint, current_app, g, jsonify, request
+
+from ..extensions import limiter
+from ..services import banner, consents, location, sites
+from .http import ApiError, check_origin, cors_headers, json_body, site_or_404
+from .openapi import spec
+from .schemas import ConsentIn
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.after_request
+def _cors(response):
+    site = g.get("site")
+    key = (request.view_args or {}).get("key")
+    if site is None and key and request.method == "OPTIONS":
+        site = sites.get_by_key(key)
+    return cors_headers(response, site)
+
+
+def _hints() -> banner.VisitorHints:
+    return banner.VisitorHints(
+        forced_language=request.args.get("lang"),
+        html_language=request.args.get("hl"),
+        accept_language=request.headers.get("Accept-Language"),
+        gpc=request.headers.get("Sec-GPC") == "1" or request.args.get("gpc") == "1",
+    )
+
+
+@bp.get("/sites/<key>/config")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CONFIG"])
+def site_config(key):
+    site = site_or_404(key)
+    check_origin(site)
+    where = location.resolve(request.remote_addr, request.args.get("geo"))
+    body = banner.site_config(site, location=where, hints=_hints(),
+                              translations_dir=current_app.config["TRANSLATIONS_DIR"])
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/sites/<key>/consents")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CONSENTS"])
+def record_consent(key):
+    site = site_or_404(key)
+    check_origin(site)
+    payload = json_body(ConsentIn)
+    where = location.resolve(request.remote_addr, request.args.get("geo"))
+    hints = _hints()
+    try:
+        recorded = consents.record_choice(
+            site, secret_key=current_app.config["SECRET_KEY"],
+            visitor_id=payload.visitor_id, token=payload.token, choices=payload.choices,
+            action=payload.action, revision=payload.revision, language=payload.language,
+            page_url=payload.page_url, layer=payload.layer, location=where,
+            user_agent=request.headers.get("User-Agent"), gpc=payload.gpc or hints.gpc,
+            dnt=request.headers.get("DNT") == "1")
+    except consents.ChoiceError as exc:
+        raise ApiError(400, "invalid_choice", str(exc)) from None
+    record = recorded.record
+    response = jsonify(visitor_id=record.visitor_id, token=recorded.token, record_id=record.id,
+                       recorded_at=record.recorded_at.isoformat().replace("+00:00", "Z"),
+                       hash=record.hash)
+    response.status_code = 201
+    domain = consents.cookie_domain(request.host, request.headers.get("Origin"))
+    if domain is not None:
+        response.set_cookie(banner.COOKIE_NAME, recorded.cookie_value,
+                            max_age=site.consent_lifetime_days * 86400, path="/",
+                            domain=domain or None, secure=request.is_secure, httponly=False,
+                            samesite="Lax")
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec())

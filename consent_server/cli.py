@@ -1,0 +1,111 @@
+"""The ``consent-server`` command: a Flask CLI group with the app preloaded."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from .extensions import db
+from .models import AdminUser, Organization
+from .models.organization import ROLES
+from .services import ledger as ledger_service
+from .services import sites as sites_service
+
+admin_cli = AppGroup("admin", help="Admin users.")
+site_cli = AppGroup("site", help="Sites.")
+ledger_cli = AppGroup("ledger", help="The consent ledger.")
+
+
+def _organization(name: str | None) -> Organization:
+    if name:
+        org = db.session.scalar(select(Organization).where(Organization.name == name))
+        if org is None:
+            org = Organization(name=name)
+            db.session.add(org)
+            db.session.flush()
+        return org
+    org = db.session.scalar(select(Organization).order_by(Organization.id).limit(1))
+    if org is None:
+        org = Organization(name="Default")
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+@admin_cli.command("create")
+@click.argument("email")
+@click.option("--password", help="Default: a random one, printed once.")
+@click.option("--org", "org_name", help="Organization name (created if missing).")
+@click.option("--role", type=click.Choice(ROLES), default="owner", show_default=True)
+def admin_create(email, password, org_name, role):
+    """Create an admin user (the first one is the organization's owner)."""
+    if db.session.scalar(select(AdminUser.id).where(AdminUser.email == email.lower())):
+        raise click.ClickException(f"an admin with email {email} exists")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    user = AdminUser(email=email.lower(), role=role, organization=_organization(org_name))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {user.email} in organization {user.organization.name!r}")
+    if generated:
+        click.echo(f"password (shown once): {password}")
+
+
+@site_cli.command("create")
+@click.option("--key", required=True, help="Public site key used in data-site.")
+@click.option("--domain", "domains", multiple=True, required=True,
+              help="Allowed origin, e.g. https://www.example.com (repeatable).")
+@click.option("--name")
+@click.option("--org", "org_name", help="Organization name (default: the first one).")
+@click.option("--regime", type=click.Choice(("auto", "opt-in", "opt-out", "notice")), default="auto")
+def site_create(key, domains, name, org_name, regime):
+    """Create a site with the categories necessary, analytics and advertising."""
+    try:
+        site = sites_service.create_site(_organization(org_name), key=key, domains=list(domains),
+                                         name=name, regime_override=regime)
+    except sites_service.SiteError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created site {site.key} ({', '.join(site.domains)})")
+    click.echo(f'embed: <script src="https://CONSENT_HOST/consent.js" data-site="{site.key}"></script>')
+
+
+@ledger_cli.command("verify")
+@click.option("--site", "site_key", required=True)
+def ledger_verify(site_key):
+    """Verify a site's hash chain; exit 1 and name the first broken record if it fails."""
+    site = sites_service.get_by_key(site_key)
+    if site is None:
+        raise click.ClickException(f"no site {site_key!r}")
+    result = ledger_service.verify(site, current_app.config["SECRET_KEY"])
+    click.echo(f"{site.key}: {result.describe()}")
+    sys.exit(0 if result.ok else 1)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@with_appcontext
+def demo_command(host, port):
+    """Create the demo data (SQLite by default) and serve the API, widget and /demo/."""
+    from .demo import prepare, serve
+
+    app = current_app._get_current_object()  # the real app: requests run in other threads
+    prepare(app, host=host, port=port, echo=click.echo)
+    serve(app, host=host, port=port)
+
+
+def register_commands(app) -> None:
+    for command in (admin_cli, site_cli, ledger_cli, demo_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, add_version_option=False,
+               help="Self-hosted consent manager.")(prog_name="consent-server")

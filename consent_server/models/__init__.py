@@ -1,0 +1,9 @@
+"""SQLAlchemy models: the data, nothing else (no services, no url_for)."""
+from .ledger import ConsentRecord, LedgerCheckpoint, LedgerHead
+from .organization import AdminUser, Organization
+from .site import Category, Revision, Service, Site, SiteText
+
+__all__ = [
+    "AdminUser", "Category", "ConsentRecord", "LedgerCheckpoint", "LedgerHead",
+    "Organization", "Revision", "Service", "Site", "SiteText",
+]

@@ -1,0 +1,1 @@
+"""The domain: services take plain arguments and never read ``request`` or ``session``."""

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run them all: unit and integration tests on SQLite
+# and on PostgreSQL, then the browser tests in Debian's Chromium.
+# PostgreSQL: CONSENT_TEST_DATABASE_URL if set, else a throwaway PostgreSQL cluster on
+# 127.0.0.1 that this script creates and removes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/apt-install.sh chromium postgresql fonts-liberation
+scripts/setup.sh "test,postgres"
+PYTEST=(.venv/bin/python -m pytest -p no:cacheprovider)
+
+cleanup() { :; }
+trap 'cleanup' EXIT
+if [ -z "${CONSENT_TEST_DATABASE_URL:-}" ]; then
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  PGTMP=$(mktemp -d /tmp/consent-pg.XXXXXX)
+  PGPORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  AS=(); if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGTMP"; AS=(runuser -u postgres --); fi
+  "${AS[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -A trust -U postgres -E UTF8 >/dev/null
+  "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w -o \
+    "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  cleanup() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$PGTMP"; }
+  "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres consent_test
+  export CONSENT_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/consent_test"
+  echo "throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+fi
+PG_URL="$CONSENT_TEST_DATABASE_URL"
+
+echo "== unit and integration tests on SQLite"
+env -u CONSENT_TEST_DATABASE_URL "${PYTEST[@]}" tests -q "$@"
+echo "== unit and integration tests on PostgreSQL"
+CONSENT_TEST_DATABASE_URL="$PG_URL" "${PYTEST[@]}" tests -q "$@"
+if [ -d e2e ] && ls e2e/test_*.py >/dev/null 2>&1; then
+  echo "== browser tests (Chromium)"
+  env -u CONSENT_TEST_DATABASE_URL "${PYTEST[@]}" e2e -q "$@"
+fi

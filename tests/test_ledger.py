@@ -1,0 +1,165 @@
+import threading
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from consent_server.extensions import db
+from consent_server.models import ConsentRecord, LedgerCheckpoint
+from consent_server.models.ledger import GENESIS_HASH, LedgerAppendOnly
+from consent_server.services import ledger
+from tests.conftest import SECRET
+
+
+def test_records_form_a_hash_chain(make_site, make_consent):
+    site = make_site()
+    first = make_consent(site, action="accept_all", choices={"analytics": True, "advertising": True}).record
+    second = make_consent(site, action="reject_all", choices={}).record
+    assert (first.seq, second.seq) == (1, 2)
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert first.hash == ledger.chain_hash(GENESIS_HASH, first)
+    result = ledger.verify(site, SECRET)
+    assert result.ok and result.checked == 2, result.describe()
+
+
+def test_chains_are_per_site(make_site, make_consent):
+    a, b = make_site(key="a-site"), make_site(key="b-site", domains=["https://b.example"])
+    make_consent(a)
+    rec_b = make_consent(b).record
+    assert rec_b.seq == 1 and rec_b.prev_hash == GENESIS_HASH
+    assert ledger.verify(a, SECRET).ok and ledger.verify(b, SECRET).ok
+
+
+def test_record_keeps_what_a_regulator_asks_for(make_site, make_consent):
+    site = make_site()
+    recorded = make_consent(site, choices={"analytics": True}, action="save", layer=2,
+                            gpc=True, dnt=True, language="de",
+                            page_url="https://shop.example/shoes?email=a@b.example#top")
+    rec = recorded.record
+    assert rec.choices == {"necessary": True, "analytics": True, "advertising": False}
+    assert (rec.action, rec.layer, rec.language, rec.revision, rec.regime) == ("save", 2, "de", 1, "opt-in")
+    assert rec.gpc is True and rec.dnt is True
+    assert rec.page_url == "https://shop.example/shoes"
+    assert (rec.browser, rec.os, rec.device) == ("Firefox", "Linux", "desktop")
+    assert rec.recorded_at.tzinfo is not None
+    assert len(rec.visitor_id) == 32 and int(rec.visitor_id, 16) >= 0
+
+
+def test_visitor_history_links_previous_record_only_with_token(make_site, make_consent):
+    site = make_site()
+    first = make_consent(site)
+    again = make_consent(site, visitor_id=first.record.visitor_id, token=first.token, choices={})
+    assert again.record.visitor_id == first.record.visitor_id
+    assert again.record.previous_id == first.record.id
+    forged = make_consent(site, visitor_id=first.record.visitor_id, token="0" * 64)
+    assert forged.record.visitor_id != first.record.visitor_id
+    assert forged.record.previous_id is None
+
+
+def test_tampered_record_breaks_verification_at_that_record(make_site, make_consent):
+    site = make_site()
+    records = [make_consent(site).record for _ in range(5)]
+    target = records[2]
+    db.session.execute(text("UPDATE consent_records SET choices = :c WHERE id = :id"),
+                       {"c": '{"necessary": true, "analytics": false, "advertising": true}', "id": target.id})
+    db.session.commit()
+    result = ledger.verify(site, SECRET)
+    assert not result.ok
+    assert result.broken_record_id == target.id and result.broken_seq == 3
+    assert result.checked == 2
+    assert "altered" in result.describe()
+
+
+def test_removed_record_breaks_verification(make_site, make_consent):
+    site = make_site()
+    records = [make_consent(site).record for _ in range(4)]
+    db.session.execute(text("DELETE FROM consent_records WHERE id = :id"), {"id": records[1].id})
+    db.session.commit()
+    result = ledger.verify(site, SECRET)
+    assert not result.ok and result.broken_seq == 3 and "missing" in result.reason
+
+
+def test_removed_last_record_breaks_verification(make_site, make_consent):
+    site = make_site()
+    records = [make_consent(site).record for _ in range(3)]
+    db.session.execute(text("DELETE FROM consent_records WHERE id = :id"), {"id": records[-1].id})
+    db.session.commit()
+    result = ledger.verify(site, SECRET)
+    assert not result.ok and "removed from the end" in result.reason
+
+
+def test_orm_refuses_to_change_or_delete_records(make_site, make_consent):
+    site = make_site()
+    rec = db.session.get(ConsentRecord, make_consent(site).record.id)
+    rec.action = "accept_all"
+    with pytest.raises(LedgerAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(ConsentRecord, rec.id))
+    with pytest.raises(LedgerAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(LedgerAppendOnly):
+        db.session.execute(update(ConsentRecord).values(action="x"))
+    db.session.rollback()
+    assert db.session.get(ConsentRecord, rec.id).action == "save"
+
+
+def test_checkpoint_lets_the_rest_verify_and_a_forged_one_fails(make_site, make_consent):
+    site = make_site()
+    records = [make_consent(site).record for _ in range(4)]
+    cut = records[1]
+    db.session.add(LedgerCheckpoint(site_id=site.id, seq=cut.seq, hash=cut.hash,
+                                    created_at=cut.recorded_at,
+                                    signature=ledger.checkpoint_signature(SECRET, site.id, cut.seq, cut.hash)))
+    db.session.execute(ConsentRecord.__table__.delete().where(ConsentRecord.seq <= cut.seq),
+                       execution_options={"ledger_retention": True})
+    db.session.commit()
+    result = ledger.verify(site, SECRET)
+    assert result.ok and result.checked == 2, result.describe()
+    assert not ledger.verify(site, "another-secret").ok
+
+
+def test_concurrent_appends_never_fork_the_chain(app_factory, tmp_path):
+    from tests.conftest import TEST_DATABASE_URL
+
+    # Real concurrency needs a real file (SQLite) or server (PostgreSQL), not :memory:.
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'ledger.db'}"
+    app = app_factory(schema=not TEST_DATABASE_URL, SQLALCHEMY_DATABASE_URI=url)
+    if TEST_DATABASE_URL:
+        from tests.conftest import _reset_postgres
+
+        _reset_postgres()
+    from consent_server.models import Organization
+    from consent_server.services import sites as sites_service
+    from consent_server.services import consents
+
+    site = sites_service.create_site(Organization(name="x"), key="busy", domains=["https://busy.example"])
+    site_id = site.id
+    errors, per_thread = [], 15
+
+    def worker():
+        with app.app_context():
+            try:
+                s = db.session.get(type(site), site_id)
+                for _ in range(per_thread):
+                    consents.record_choice(
+                        s, secret_key=SECRET, visitor_id=None, token=None, choices={"analytics": True},
+                        action="accept_all", revision=1, language="en", page_url=None, layer=1,
+                        location=None, user_agent=None, gpc=False, dnt=False)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    site = db.session.get(type(site), site_id)
+    count = db.session.scalar(select(func.count()).select_from(ConsentRecord).where(ConsentRecord.site_id == site_id))
+    assert count == 6 * per_thread
+    result = ledger.verify(site, SECRET)
+    assert result.ok and result.checked == count, result.describe()
