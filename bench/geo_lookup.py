@@ -24,9 +24,10 @@ import maxminddb
 from babel import Locale
 from babel.core import get_global
 
+from geo import GeoReader, public_address
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "geo"))
 
-from geo import GeoReader, public_address  # noqa: E402
 from mmdbgen import city_record, write_city_db  # noqa: E402
 
 CONTINENT_BY_ZONE = {
@@ -141,13 +142,19 @@ def main() -> None:
             raw_rate = rate(raw.get, distinct)
 
     print()
-    print(f"database: {networks:,} networks ({len(v4):,} IPv4 /24 + {len(v6):,} IPv6 /48), "
-          f"{len(cities):,} city records, {size / 1e6:.1f} MB, built in {build:.0f} s")
+    print(
+        f"database: {networks:,} networks ({len(v4):,} IPv4 /24 + {len(v6):,} IPv6 /48), "
+        f"{len(cities):,} city records, {size / 1e6:.1f} MB, built in {build:.0f} s"
+    )
     print(f"found in the database: {found / 10:.1f} % of sampled visitor addresses")
-    print(f"uncached GeoReader.locate: {uncached:,.0f} lookups/s "
-          f"({len(distinct):,} distinct addresses, cache_size=0)")
-    print(f"cached GeoReader.locate:   {cached:,.0f} lookups/s "
-          f"({args.hot:,} hot addresses, {info.hits:,} hits / {info.misses:,} misses)")
+    print(
+        f"uncached GeoReader.locate: {uncached:,.0f} lookups/s "
+        f"({len(distinct):,} distinct addresses, cache_size=0)"
+    )
+    print(
+        f"cached GeoReader.locate:   {cached:,.0f} lookups/s "
+        f"({args.hot:,} hot addresses, {info.hits:,} hits / {info.misses:,} misses)"
+    )
     print(f"raw maxminddb C reader .get(), for reference: {raw_rate:,.0f} lookups/s")
 
 
