@@ -109,6 +109,26 @@ def test_language_reasons(geo_client):
     assert (junk["language"], junk["language_reason"]) == ("en", "site-default")
 
 
+@pytest.mark.parametrize(
+    "ip, headers, query, language, reason",
+    [
+        (BERLIN, {"Accept-Language": "pt-PT,pt;q=0.9,en;q=0.5"}, "", "pt", "accept-language"),
+        (BERLIN, {"Accept-Language": "zh-TW"}, "", "zh-Hant", "accept-language"),
+        (BERLIN, {"Accept-Language": "es-MX,es;q=0.9"}, "", "es-419", "accept-language"),
+        (BERLIN, {"Accept-Language": "nn-NO"}, "", "nb", "accept-language"),
+        (BERLIN, {}, "", "de", "country"),
+        ("177.0.200.1", {}, "", "pt-BR", "country"),
+        (MONTREAL, {"Accept-Language": "fr-CA"}, "?hl=he", "he", "html-lang"),
+        (CUPERTINO, {"Accept-Language": "de"}, "?lang=fr-CA&hl=ja", "fr-CA", "data-lang"),
+    ],
+)
+def test_language_is_negotiated_among_the_shipped_catalogs(geo_client, ip, headers, query,
+                                                           language, reason):
+    data = config_from(geo_client, ip, headers=headers, query=query)
+    assert (data["language"], data["language_reason"]) == (language, reason)
+    assert data["direction"] == ("rtl" if language == "he" else "ltr")
+
+
 def test_spoofed_forwarded_for_is_ignored_without_trusted_proxies(geo_client):
     data = config_from(geo_client, BERLIN, headers={"X-Forwarded-For": CUPERTINO})
     assert data["location"]["country"] == "DE"
