@@ -127,16 +127,23 @@ MESSAGES: dict[str, str] = {
 
 
 def available_locales(translations_dir: str | os.PathLike[str]) -> list[str]:
-    """Return the sorted locale ids that have a catalog (.po or .mo) in the directory."""
+    """Return the sorted locale ids that have a catalog (.po or .mo) in the directory.
+
+    Read once per process, like the catalogs themselves."""
+    return list(_available_locales(str(translations_dir)))
+
+
+@lru_cache(maxsize=16)
+def _available_locales(translations_dir: str) -> tuple[str, ...]:
     root = Path(translations_dir)
     if not root.is_dir():
-        return []
-    return sorted(
+        return ()
+    return tuple(sorted(
         entry.name
         for entry in root.iterdir()
         if (entry / "LC_MESSAGES" / "messages.mo").is_file()
         or (entry / "LC_MESSAGES" / "messages.po").is_file()
-    )
+    ))
 
 
 @lru_cache(maxsize=256)
