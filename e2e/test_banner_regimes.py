@@ -21,8 +21,9 @@ def test_pre_choice_state_follows_the_servers_defaults(regime, make_shop, page, 
     # conservative: accept and reject are offered in every regime
     expect(page.locator(action(LAYER1, "accept-all"))).to_be_visible()
     expect(page.locator(action(LAYER1, "reject-all"))).to_be_visible()
-    if regime == "notice":
-        expect(page.locator(LAYER1)).to_contain_text(config["texts"]["notice.body"])
+    body = {"notice": "notice.body", "opt-out": "optout.body"}[regime]
+    expect(page.locator("#consent-body")).to_have_text(config["texts"][body])
+    assert config["texts"][body] != config["texts"]["banner.body"]
 
 
 def test_right_to_left_banner_is_mirrored(shop, page, watch):

@@ -41,9 +41,8 @@ function build() {
     dir: cfg.direction, hidden: ''}, [
     h('div', {class: 'cm-l1'}, [
       h('h2', {id: 'consent-title'}, t(o ? 'optout.title' : 'banner.title')),
-      h('p', {id: 'consent-body'}, t('banner.body')),
-      cfg.regime == 'notice' && h('p', 0, t('notice.body')),
-      o && h('p', 0, t('optout.body')),
+      // one text per regime: "with your consent" is not true where tags run before a choice
+      h('p', {id: 'consent-body'}, t({'opt-out': 'optout.body', notice: 'notice.body'}[cfg.regime] || 'banner.body')),
       o && (lockAd ? h('p', {class: 'cm-gpc'}, t('optout.gpc_honored')) : bt('do-not-sell', 'optout.do_not_sell')),
       buttons(['accept-all', 'reject-all', 'preferences'])
     ]),
