@@ -1,8 +1,10 @@
 """Public, non-API routes: the widget bundle, health, GPC statement, the demo page."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
+
+from widget import build_bundle
 
 from .extensions import db
 
@@ -26,10 +28,6 @@ def gpc_statement():
 
 
 def _bundle():
-    try:
-        from widget import build_bundle
-    except ImportError:
-        abort(404, "the widget is not built")
     return build_bundle()
 
 
