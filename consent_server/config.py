@@ -42,8 +42,9 @@ class Defaults:
     # Analytics (docs/ANALYTICS.md). Beacons per client address and per site.
     RATELIMIT_EVENTS = "300 per minute"
     RATELIMIT_EVENTS_SITE = "60000 per minute"
-    # Events are buffered per worker process and written in batches: at least this often
-    # (seconds), and on shutdown. A hard kill loses at most this much.
+    # Events are buffered per worker process and written in batches by a writer thread: at
+    # least this often (seconds), and on shutdown. A hard kill loses at most this much.
+    # 0: no writer thread (tests flush by hand).
     ANALYTICS_FLUSH_INTERVAL = 1.0
     # Events a worker holds before it drops new ones (and counts them).
     ANALYTICS_BUFFER_MAX = 50_000

@@ -75,7 +75,7 @@ def latest_decisions(site_id: int, lifetime_days: int, visitor_ids, now: datetim
     return out
 
 
-def _load(site_id: int, lifetime_days: int, visitor_id: str) -> tuple[bool, float]:
+def load_decision(site_id: int, lifetime_days: int, visitor_id: str) -> tuple[bool, float]:
     """(granted, seconds the answer stays true at most) from the ledger: one indexed query."""
     record = db.session.scalar(
         select(ConsentRecord)
@@ -108,32 +108,35 @@ class ConsentCache:
     def _keys(site_id: int, visitor_id: str) -> tuple[str, str]:
         return (f"{REDIS_PREFIX}:{site_id}:{visitor_id}", f"{REDIS_PREFIX}:v:{site_id}:{visitor_id}")
 
-    def analytics_granted(self, site_id: int, visitor_id: str, lifetime_days: int) -> bool:
+    def analytics_granted(self, site_id: int, visitor_id: str, lifetime_days: int, load=None) -> bool:
+        """``load(site_id, lifetime_days, visitor_id) -> (granted, valid_for_seconds)`` reads
+        the ledger on a miss (default: one indexed query)."""
+        load = load or load_decision
         if self._redis is not None:
             try:
-                return self._granted_shared(site_id, visitor_id, lifetime_days)
+                return self._granted_shared(site_id, visitor_id, lifetime_days, load)
             except Exception as exc:  # noqa: BLE001 - Redis down: ask the ledger, uncached
                 log.warning("consent cache: Redis unavailable (%s), reading the ledger", exc.__class__.__name__)
-                return _load(site_id, lifetime_days, visitor_id)[0]
+                return load(site_id, lifetime_days, visitor_id)[0]
         key = (site_id, visitor_id)
         with self._lock:
             hit = self._local.get(key)
             generation = self._generation
         if hit is not None:
             return hit
-        granted, valid_for = _load(site_id, lifetime_days, visitor_id)
+        granted, valid_for = load(site_id, lifetime_days, visitor_id)
         if valid_for >= self.ttl:
             with self._lock:
                 if generation == self._generation:
                     self._local[key] = granted
         return granted
 
-    def _granted_shared(self, site_id: int, visitor_id: str, lifetime_days: int) -> bool:
+    def _granted_shared(self, site_id: int, visitor_id: str, lifetime_days: int, load) -> bool:
         value_key, version_key = self._keys(site_id, visitor_id)
         value, version = self._redis.mget(value_key, version_key)
         if value is not None:
             return value == b"1"
-        granted, valid_for = _load(site_id, lifetime_days, visitor_id)
+        granted, valid_for = load(site_id, lifetime_days, visitor_id)
         ttl = int(min(self.ttl, valid_for))
         if ttl >= 1:
             self._set_if_version(keys=[value_key, version_key],

@@ -87,7 +87,7 @@ def accept(site, events: list[dict], *, secret_key: str, user_agent: str | None,
             no_consent += 1
         else:
             keep.append(row)
-    queued = for_app(current_app).submit(keep) if keep else 0
+    queued = for_app(current_app._get_current_object()).submit(keep) if keep else 0
     return Accepted(queued=queued, no_token=no_token, no_consent=no_consent)
 
 
@@ -201,9 +201,11 @@ class Ingestor:
         _register_atexit()
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
+        while True:
             self._wake.wait(self.interval)
             self._wake.clear()
+            if self._stopping.is_set():
+                return  # shutdown() writes the rest
             try:
                 self.flush()
             except Exception:  # noqa: BLE001 - never let the writer thread die
