@@ -261,10 +261,12 @@ def store_batch(site_id: int, rows: list[dict], prune: bool = False) -> int:
             session.execute(update(state).where(state.c.site_id == site_id,
                                                 state.c.first_event_at.is_(None))
                             .values(first_event_at=first))
-        if prune:
-            idle = VisitorSession.__table__
-            session.execute(delete(idle).where(
-                idle.c.site_id == site_id, idle.c.last_seen < now - 2 * rollups.SESSION_IDLE))
+            if prune:
+                # Visits idle for an hour cannot continue: their rows are no longer needed.
+                # (Relative to the batch's newest event, which is "now" in production.)
+                idle = VisitorSession.__table__
+                session.execute(delete(idle).where(
+                    idle.c.site_id == site_id, idle.c.last_seen < last - 2 * rollups.SESSION_IDLE))
         session.commit()
     except BaseException:
         session.rollback()
