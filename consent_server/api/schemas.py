@@ -1,4 +1,5 @@
 """Request and response bodies of the public API (pydantic), also used for OpenAPI."""
+import re
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
@@ -96,6 +97,7 @@ class Health(BaseModel):
     database: Literal["ok", "unavailable"]
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 PropKey = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 PropValue = (Annotated[StrictStr, Field(max_length=200)] | StrictBool | StrictInt
              | Annotated[StrictFloat, Field(allow_inf_nan=False)] | None)
@@ -131,7 +133,7 @@ class EventIn(BaseModel):
         # NUL characters and lone surrogates (valid JSON escapes) cannot be stored.
         def bad(value):
             if isinstance(value, str):
-                return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+                return _UNSTORABLE.search(value) is not None
             if isinstance(value, dict):
                 return any(bad(k) or bad(v) for k, v in value.items())
             return False

@@ -105,7 +105,10 @@ def _site_limit_key() -> str:
 def collect_events(key):
     # The body is checked before anything else: a bad beacon never reaches the database.
     events = _beacon_events(json_payload(), current_app.config["ANALYTICS_MAX_EVENTS"])
-    site = site_or_404(key)
+    site = analytics.site_for_beacons(key)  # cached: no site query per beacon
+    if site is None:
+        raise ApiError(404, "unknown_site", f"no site with key {key!r}")
+    g.site = site  # for the CORS headers of the answer
     check_origin(site)
     try:
         analytics.accept(site, events, secret_key=current_app.config["SECRET_KEY"],

@@ -5,8 +5,8 @@ See docs/ANALYTICS.md. Modules: ``events`` (what a beacon's events become), ``in
 ``report`` (``traffic_report``).
 """
 from .events import EVENT_TYPES, EventError
-from .ingest import Accepted, accept, flush, shutdown_all
+from .ingest import Accepted, SiteRef, accept, flush, shutdown_all, site_for_beacons
 from .report import TrafficReport, traffic_report
 
-__all__ = ["Accepted", "EVENT_TYPES", "EventError", "TrafficReport", "accept", "flush",
-           "shutdown_all", "traffic_report"]
+__all__ = ["Accepted", "EVENT_TYPES", "EventError", "SiteRef", "TrafficReport", "accept", "flush",
+           "shutdown_all", "site_for_beacons", "traffic_report"]

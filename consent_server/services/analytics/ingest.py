@@ -33,12 +33,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy import delete, select, update
 
 from ...extensions import db
 from ...models import Event, IngestState, Site, VisitorSession
 from .. import consent_cache, ledger
+from .. import sites as sites_service
 from ..useragent import classify
 from . import rollups
 from .events import Client, normalize
@@ -48,6 +50,42 @@ EXTENSION = "analytics_ingest"
 PRUNE_EVERY = 60.0  # seconds between deletions of visits idle for more than an hour
 _live: "weakref.WeakSet[Ingestor]" = weakref.WeakSet()
 _atexit_registered = False
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    """What the beacon path needs of a site (also enough for the origin check and CORS)."""
+
+    id: int
+    key: str
+    domains: tuple[str, ...]
+    consent_lifetime_days: int
+
+
+SITE_TTL = 10.0  # seconds a worker keeps a site's beacon settings (domains, lifetime)
+SITES_EXTENSION = "analytics_sites"
+_MISSING = object()
+_sites_lock = threading.Lock()
+
+
+def site_for_beacons(key: str) -> SiteRef | None:
+    """The active site with this key, cached per worker for ``SITE_TTL`` seconds so a
+    beacon costs no site query (a deactivated site or a changed domain list takes effect
+    within that time; the batch writer skips sites that no longer exist)."""
+    with _sites_lock:
+        cache = current_app.extensions.get(SITES_EXTENSION)
+        if cache is None:
+            cache = current_app.extensions[SITES_EXTENSION] = TTLCache(maxsize=4096, ttl=SITE_TTL)
+        hit = cache.get(key, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    site = sites_service.get_by_key(key)
+    ref = None
+    if site is not None and site.active:
+        ref = SiteRef(site.id, site.key, tuple(site.domains or ()), site.consent_lifetime_days)
+    with _sites_lock:
+        cache[key] = ref
+    return ref
 
 
 @dataclass(frozen=True)
