@@ -2,13 +2,13 @@
 events say, however the events were batched."""
 import random
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from consent_server.extensions import db
-from consent_server.models import DailyDimension, DailyStats, Event
+from consent_server.models import DailyStats, DimensionCount, Event
 from consent_server.services import analytics, consents
 from consent_server.services.analytics import rollups
 from tests.conftest import SECRET
@@ -53,10 +53,10 @@ def daily():
     return {d.day: d for d in db.session.scalars(select(DailyStats))}
 
 
-def dims(dimension=None):
-    q = select(DailyDimension)
+def dims(dimension=None, grain=1):
+    q = select(DimensionCount).where(DimensionCount.grain == grain)
     if dimension:
-        q = q.where(DailyDimension.dimension == dimension)
+        q = q.where(DimensionCount.dimension == dimension)
     return {(d.dimension, d.day, d.value): d.count for d in db.session.scalars(q) if d.count}
 
 
@@ -205,6 +205,23 @@ def test_rollups_equal_what_the_raw_events_say(app, site):
             assert getattr(got, field) == want[field], (day, field)
         assert got.visitors == len(visitors[day])
     assert dims() == {k: v for k, v in want_dims.items() if v}
+    for grain in rollups.GRAINS[1:]:  # weeks and 28-day blocks are sums of their days
+        coarse = Counter()
+        for (dim, day, value), n in want_dims.items():
+            coarse[(dim, rollups.period_start(day, grain), value)] += n
+        assert dims(grain=grain) == {k: v for k, v in coarse.items() if v}
+
+
+def test_a_range_is_cut_into_the_fewest_whole_periods():
+    start = date(2026, 1, 1)  # a Thursday
+    for length in (1, 7, 30, 90, 365):
+        end = start + timedelta(days=length - 1)
+        parts = rollups.periods(start, end)
+        days = [p[1] + timedelta(days=i) for p in parts for i in range(p[0])]
+        assert days == [start + timedelta(days=i) for i in range(length)]
+        assert all(rollups.period_start(first, grain) == first for grain, first in parts)
+    assert len(rollups.periods(start, start + timedelta(days=89))) <= 12
+    assert rollups.periods(date(2026, 1, 5), date(2026, 1, 11)) == [(7, date(2026, 1, 5))]
 
 
 def test_visitor_sketches_stay_accurate_for_many_visitors(app, site):

@@ -113,17 +113,21 @@ class DailyStats(db.Model):
     visitor_sketch: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-class DailyDimension(db.Model):
-    """Counts per value of one dimension (page, referrer, browser...) per site and day.
+class DimensionCount(db.Model):
+    """Counts per value of one dimension (page, referrer, browser...) per site and period.
 
-    The primary key starts with (site, dimension, day): a report over a range of days reads
-    one contiguous slice of it per dimension."""
+    Each count is kept at three grains: the day, its week and its 28-day block (``grain``
+    1, 7 or 28; ``day`` is the period's first day; weeks and blocks are aligned to Monday
+    1970-01-05). A report over any range reads whole blocks and weeks where they fit and
+    single days at the edges: at most 12 periods for 90 days instead of 90. The primary
+    key starts with (site, dimension, grain, day), so each period is a contiguous slice."""
 
-    __tablename__ = "analytics_daily_dimensions"
+    __tablename__ = "analytics_dimension_counts"
     __table_args__ = {"sqlite_with_rowid": False}
 
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    grain: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     day = mapped_column(Date, primary_key=True)
     value: Mapped[str] = mapped_column(String(512), primary_key=True)
-    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -32,14 +32,15 @@ def upgrade():
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ),
     sa.PrimaryKeyConstraint('site_id', 'day')
     )
-    op.create_table('analytics_daily_dimensions',
+    op.create_table('analytics_dimension_counts',
     sa.Column('site_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=16), nullable=False),
+    sa.Column('grain', sa.SmallInteger(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('value', sa.String(length=512), nullable=False),
-    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ),
-    sa.PrimaryKeyConstraint('site_id', 'dimension', 'day', 'value'),
+    sa.PrimaryKeyConstraint('site_id', 'dimension', 'grain', 'day', 'value'),
     sqlite_with_rowid=False
     )
     op.create_table('analytics_events',
@@ -112,5 +113,5 @@ def downgrade():
         batch_op.drop_index('ix_analytics_events_site_time')
 
     op.drop_table('analytics_events')
-    op.drop_table('analytics_daily_dimensions')
+    op.drop_table('analytics_dimension_counts')
     op.drop_table('analytics_daily')

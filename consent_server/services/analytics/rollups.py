@@ -28,7 +28,7 @@ import datasketches
 from sqlalchemy import select, update
 
 from ...extensions import db
-from ...models import DailyDimension, DailyStats, VisitorSession
+from ...models import DailyStats, DimensionCount, VisitorSession
 
 SESSION_IDLE = timedelta(minutes=30)
 # HyperLogLog: 2^14 buckets, 4 bits each: at most ~8 KB per site and day, about 0.8%
@@ -42,6 +42,26 @@ DIMENSIONS = ("page", "entry", "exit", "referrer", "utm_source", "utm_medium", "
               "download", "outbound", "custom", "browser", "os", "device", "country", "region",
               "city")
 MAX_VALUE = 512
+# Dimension counts are kept per day, per week and per 28-day block (see DimensionCount).
+GRAINS = (1, 7, 28)
+GRAIN_EPOCH = date(1970, 1, 5)  # a Monday: weeks run Monday to Sunday
+
+
+def period_start(day: date, grain: int) -> date:
+    """The first day of the ``grain``-day period that holds ``day``."""
+    return day - timedelta(days=(day - GRAIN_EPOCH).days % grain)
+
+
+def periods(start: date, end: date) -> list[tuple[int, date]]:
+    """[start, end] as the fewest whole periods: (grain, first day), left to right. Each
+    step takes the largest grain that starts at the cursor and ends inside the range."""
+    out, cursor = [], start
+    while cursor <= end:
+        grain = next(g for g in reversed(GRAINS)
+                     if period_start(cursor, g) == cursor and cursor + timedelta(days=g - 1) <= end)
+        out.append((grain, cursor))
+        cursor += timedelta(days=grain)
+    return out
 
 
 def new_session_id() -> str:
@@ -206,16 +226,21 @@ def write(site_id: int, rollup: Rollup) -> None:
         db.session.execute(stmt, [
             {"site_id": site_id, "day": day, "visitors": 0, **{f: counts.get(f, 0) for f in DAILY_FIELDS}}
             for day, counts in sorted(rollup.daily.items())])
-    dims = DailyDimension.__table__
-    deltas = [(key, n) for key, n in sorted(rollup.dims.items()) if n]
+    counts: Counter = Counter()
+    for (dim, day, value), n in rollup.dims.items():
+        if n:
+            for grain in GRAINS:
+                counts[(dim, grain, period_start(day, grain), value)] += n
+    dims = DimensionCount.__table__
+    deltas = [(key, n) for key, n in sorted(counts.items()) if n]
     if deltas:
         stmt = dialect_insert(dims)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[dims.c.site_id, dims.c.dimension, dims.c.day, dims.c.value],
+            index_elements=[dims.c.site_id, dims.c.dimension, dims.c.grain, dims.c.day, dims.c.value],
             set_={"count": dims.c.count + stmt.excluded.count})
         db.session.execute(stmt, [
-            {"site_id": site_id, "dimension": dim, "day": day, "value": value, "count": n}
-            for (dim, day, value), n in deltas])
+            {"site_id": site_id, "dimension": dim, "grain": grain, "day": day, "value": value, "count": n}
+            for (dim, grain, day, value), n in deltas])
     # Visitor sketches: read, merge, write back. The caller holds the site's ingest lock,
     # so no other flush changes these rows meanwhile.
     for day, visitor_ids in sorted(rollup.visitors.items()):
