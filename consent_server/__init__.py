@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Defaults
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .services import location
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, default_translation_directories=app.config["TRANSLATIONS_DIR"])
     login_manager.init_app(app)
     limiter.init_app(app)
+    location.init_app(app)
 
     from . import models  # noqa: F401  (register the mappers)
     from .admin import auth  # noqa: F401  (the login manager's user loader)

@@ -1,6 +1,7 @@
 """The ``consent-server`` command: a Flask CLI group with the app preloaded."""
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import sys
 
@@ -9,15 +10,19 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
+from geo import public_address, regime_for
+
 from .extensions import db
 from .models import AdminUser, Organization
 from .models.organization import ROLES
 from .services import ledger as ledger_service
+from .services import location as location_service
 from .services import sites as sites_service
 
 admin_cli = AppGroup("admin", help="Admin users.")
 site_cli = AppGroup("site", help="Sites.")
 ledger_cli = AppGroup("ledger", help="The consent ledger.")
+geo_cli = AppGroup("geo", help="Location and regime of IP addresses.")
 
 
 def _organization(name: str | None) -> Organization:
@@ -86,6 +91,35 @@ def ledger_verify(site_key):
     sys.exit(0 if result.ok else 1)
 
 
+@geo_cli.command("lookup")
+@click.argument("ip")
+@click.option("--site", "site_key", help="Apply this site's regime override.")
+def geo_lookup(ip, site_key):
+    """Print the location and regime the server would use for IP."""
+    site = sites_service.get_by_key(site_key) if site_key else None
+    if site_key and site is None:
+        raise click.ClickException(f"no site {site_key!r}")
+    try:
+        ipaddress.ip_address(ip.strip())
+    except ValueError:
+        raise click.ClickException(f"not an IP address: {ip!r}") from None
+    reader = location_service.reader(current_app)
+    where = location_service.resolve(reader, ip)
+    if where is not None:
+        click.echo(f"country:   {where.country}")
+        click.echo(f"region:    {where.region or '-'}")
+        click.echo(f"city:      {where.city or '-'}")
+        click.echo(f"time zone: {where.time_zone or '-'}")
+    elif public_address(ip) is None:
+        click.echo("location:  unresolved (not a public address)")
+    elif reader.warning:
+        click.echo("location:  unresolved (no usable GeoIP database, see the warning)")
+    else:
+        click.echo("location:  unresolved (no country for it in the database)")
+    decision = regime_for(where, site.regime_override if site else None)
+    click.echo(f"regime:    {decision.regime} ({decision.reason})")
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -100,7 +134,7 @@ def demo_command(host, port):
 
 
 def register_commands(app) -> None:
-    for command in (admin_cli, site_cli, ledger_cli, demo_command):
+    for command in (admin_cli, site_cli, ledger_cli, geo_cli, demo_command):
         app.cli.add_command(command)
 
 

@@ -60,13 +60,8 @@ def prepare(app, *, host: str, port: int, echo=print) -> None:
     origins = {f"http://{host}:{port}", f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
     site = sites_service.get_by_key("demo")
     if site is None:
-        site = sites_service.create_site(org, key="demo", domains=sorted(origins), name="Demo site")
-        for category, service in DEMO_SERVICES:
-            sites_service.add_service(site, category, **service)
-        # The services are part of what visitors are asked about: revision 1 had none.
-        db.session.delete(sites_service.revision(site, 1))
-        site.revision = 0
-        sites_service.publish(site, published_by="demo")
+        sites_service.create_site(org, key="demo", domains=sorted(origins), name="Demo site",
+                                  services=DEMO_SERVICES, published_by="demo")
     elif not origins <= set(site.domains):
         site.domains = sorted(set(site.domains) | {sites_service.normalize_origin(o) for o in origins})
         db.session.commit()

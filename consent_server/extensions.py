@@ -23,7 +23,8 @@ def _client_key() -> str:
     return hashlib.sha256(f"{secret}|{ip}".encode()).hexdigest()[:24]
 
 
-db = SQLAlchemy(model_class=Base)
+# Sessions live for one request: objects stay readable after commit without a reload.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -54,9 +54,13 @@ def spec() -> dict:
                      "schema": {"type": "string", "maxLength": 35}, "description": "The page's <html lang>"},
                     {"name": "gpc", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": ["0", "1"]}, "description": "navigator.globalPrivacyControl"},
+                    {"name": "geo", "in": "query", "required": False,
+                     "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"},
+                     "description": "Pretend location such as US-CA (only when the server runs with "
+                                    "GEO_PRETEND: demo and tests; ignored otherwise)"},
                 ],
                 "responses": {"200": {"description": "The configuration", "content": _json(schemas.ConfigOut)},
-                              **_errors("403", "404", "429", "503")},
+                              **_errors("400", "403", "404", "429", "503")},
             }},
             "/api/v1/sites/{key}/consents": {"post": {
                 "operationId": "recordConsent",

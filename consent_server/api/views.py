@@ -21,6 +21,16 @@ def _cors(response):
     return cors_headers(response, site)
 
 
+def _location():
+    """The visitor's location; the IP is used here and dropped. ``?geo=US-CA`` pretends a
+    location only when GEO_PRETEND is on (demo and tests)."""
+    pretend = request.args.get("geo") if current_app.config["GEO_PRETEND"] else None
+    try:
+        return location.resolve(location.reader(current_app), request.remote_addr, pretend)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_geo", str(exc)) from None
+
+
 def _hints() -> banner.VisitorHints:
     return banner.VisitorHints(
         forced_language=request.args.get("lang"),
@@ -35,7 +45,7 @@ def _hints() -> banner.VisitorHints:
 def site_config(key):
     site = site_or_404(key)
     check_origin(site)
-    where = location.resolve(request.remote_addr, request.args.get("geo"))
+    where = _location()
     body = banner.site_config(site, location=where, hints=_hints(),
                               translations_dir=current_app.config["TRANSLATIONS_DIR"])
     response = jsonify(body)
@@ -49,7 +59,7 @@ def record_consent(key):
     site = site_or_404(key)
     check_origin(site)
     payload = json_body(ConsentIn)
-    where = location.resolve(request.remote_addr, request.args.get("geo"))
+    where = _location()
     hints = _hints()
     try:
         recorded = consents.record_choice(

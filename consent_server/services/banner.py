@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo import Location, consent_mode_defaults, negotiate_language, pre_choice_state, regime_for
+
 from ..models import Site
 from . import texts as texts_service
 
-CONSENT_MODE_KEYS = ("ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
-                     "functionality_storage", "personalization_storage")
 COOKIE_NAME = "consent"
 
 
@@ -21,34 +21,25 @@ class VisitorHints:
     gpc: bool = False
 
 
-def regime_for_site(site: Site, location) -> tuple[str, str]:
-    if site.regime_override and site.regime_override != "auto":
-        return site.regime_override, "site override"
-    return "opt-in", "unresolved location (fail safe)"
+def regime_for_site(site: Site, location: Location | None) -> tuple[str, str]:
+    decision = regime_for(location, site.regime_override)
+    return decision.regime, decision.reason
 
 
-def consent_mode_defaults(regime: str) -> dict:
-    defaults = {key: "denied" for key in CONSENT_MODE_KEYS}
-    defaults["security_storage"] = "granted"
-    defaults["wait_for_update"] = 500
-    return defaults
+def choose_language(site: Site, hints: VisitorHints, location: Location | None,
+                    supported: list[str]) -> tuple[str, str]:
+    return negotiate_language(supported, forced=hints.forced_language,
+                              html_lang=hints.html_language,
+                              accept_language=hints.accept_language,
+                              country=location.country if location else None,
+                              default=site.default_language)
 
 
-def pre_choice_state(regime: str, gpc: bool) -> dict[str, bool]:
-    return {"analytics": False, "advertising": False}
-
-
-def choose_language(site: Site, hints: VisitorHints, supported: list[str]) -> tuple[str, str]:
-    for value, reason in ((hints.forced_language, "data-lang"), (hints.html_language, "html-lang")):
-        if value and value.replace("-", "_") in supported:
-            return value.replace("-", "_"), reason
-    return site.default_language, "site-default"
-
-
-def site_config(site: Site, *, location, hints: VisitorHints, translations_dir: str) -> dict:
+def site_config(site: Site, *, location: Location | None, hints: VisitorHints,
+                translations_dir: str) -> dict:
     regime, regime_reason = regime_for_site(site, location)
     supported = texts_service.available_locales(translations_dir)
-    language, language_reason = choose_language(site, hints, supported)
+    language, language_reason = choose_language(site, hints, location, supported)
     overrides = {t.key: t.value for t in site.texts if t.language == language}
     texts = texts_service.texts_for(translations_dir, language, overrides)
     categories = []
@@ -79,6 +70,6 @@ def site_config(site: Site, *, location, hints: VisitorHints, translations_dir: 
         "defaults": pre_choice_state(regime, hints.gpc),
         "categories": categories,
         "texts": texts,
-        "consent_mode": consent_mode_defaults(regime),
+        "consent_mode": consent_mode_defaults(regime, gpc=hints.gpc),
         "cookie": {"name": COOKIE_NAME, "max_age": site.consent_lifetime_days * 86400},
     }

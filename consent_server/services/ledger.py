@@ -92,11 +92,11 @@ def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], acti
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     site_id = site.id
+    returning = visitor_id is not None
     visitor_id = visitor_id or new_visitor_id()
     session = db.session
-    # Start from a clean transaction: the head UPDATE must be its first statement.
-    session.commit()
     try:
+        # The head UPDATE is the first write of the transaction: it takes the lock.
         seq, prev_hash = session.execute(
             update(LedgerHead).where(LedgerHead.site_id == site_id)
             .values(seq=LedgerHead.seq + 1)
@@ -105,7 +105,7 @@ def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], acti
         previous_id = session.scalar(
             select(ConsentRecord.id)
             .where(ConsentRecord.site_id == site_id, ConsentRecord.visitor_id == visitor_id)
-            .order_by(ConsentRecord.seq.desc()).limit(1))
+            .order_by(ConsentRecord.seq.desc()).limit(1)) if returning else None
         record = ConsentRecord(
             site_id=site_id, seq=seq,
             recorded_at=datetime.now(timezone.utc),

@@ -58,7 +58,10 @@ def origin_allowed(site: Site, origin: str | None) -> bool:
 
 def create_site(organization: Organization, *, key: str, domains: list[str], name: str | None = None,
                 regime_override: str = "auto", default_language: str = "en",
-                consent_lifetime_days: int = 182, published_by: str = "") -> Site:
+                consent_lifetime_days: int = 182, published_by: str = "",
+                services: tuple[tuple[str, dict], ...] = ()) -> Site:
+    """A new site with the default categories (and ``services``: (category key, fields)
+    pairs), published as revision 1."""
     if not KEY_RE.match(key or ""):
         raise SiteError("site key: 2-64 characters, lowercase letters, digits, - and _")
     if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
@@ -73,6 +76,8 @@ def create_site(organization: Organization, *, key: str, domains: list[str], nam
                 consent_lifetime_days=consent_lifetime_days, revision=1)
     for position, (cat_key, required) in enumerate(DEFAULT_CATEGORIES):
         site.categories.append(Category(key=cat_key, required=required, position=position))
+    for category_key, fields in services:
+        _new_service(site, category_key, fields)
     db.session.add(site)
     db.session.flush()
     db.session.add(LedgerHead(site_id=site.id))
@@ -85,18 +90,31 @@ def add_service(site: Site, category_key: str, *, name: str, provider: str = "",
                 privacy_policy_url: str = "", cookies: list[dict] | None = None,
                 legal_basis: str = "consent") -> Service:
     """Add a service to a category (a draft change: visitors see it after ``publish``)."""
+    service = _new_service(site, category_key, dict(
+        name=name, provider=provider, purpose=purpose, privacy_policy_url=privacy_policy_url,
+        cookies=cookies, legal_basis=legal_basis))
+    db.session.commit()
+    return service
+
+
+def _new_service(site: Site, category_key: str, fields: dict) -> Service:
     category = category_by_key(site, category_key)
     if category is None:
         raise SiteError(f"no category {category_key!r} on site {site.key!r}")
-    if privacy_policy_url and urlsplit(privacy_policy_url).scheme not in ("http", "https"):
+    url = fields.get("privacy_policy_url") or ""
+    if url and urlsplit(url).scheme not in ("http", "https"):
         raise SiteError("the privacy policy link must be an http(s) URL")
-    for cookie in cookies or []:
-        re.compile(cookie.get("pattern") or re.escape(cookie["name"]))
-    service = Service(name=name, provider=provider, purpose=purpose, legal_basis=legal_basis,
-                      privacy_policy_url=privacy_policy_url, cookies=list(cookies or []),
-                      position=len(category.services))
+    cookies = list(fields.get("cookies") or [])
+    for cookie in cookies:
+        try:
+            re.compile(cookie.get("pattern") or re.escape(cookie["name"]))
+        except (re.error, KeyError, TypeError) as exc:
+            raise SiteError(f"bad cookie entry {cookie!r}: {exc}") from None
+    service = Service(name=fields["name"], provider=fields.get("provider") or "",
+                      purpose=fields.get("purpose") or "",
+                      legal_basis=fields.get("legal_basis") or "consent",
+                      privacy_policy_url=url, cookies=cookies, position=len(category.services))
     category.services.append(service)
-    db.session.commit()
     return service
 
 
