@@ -77,6 +77,13 @@ def test_beacon_with_consent_is_stored_without_query_strings(app, client, visito
     assert ev.session_id and ev.occurred_at.tzinfo is not None
 
 
+def test_location_is_stored_at_city_level_never_the_ip(app, client, visitor):
+    _, vid, token = visitor
+    assert post(client, pageview(vid, token), url=URL + "?geo=DE-BE").status_code == 204
+    [ev] = stored(app)
+    assert (ev.country, ev.region) == ("DE", "BE")
+
+
 def test_a_list_of_events_is_one_beacon(app, client, visitor):
     _, vid, token = visitor
     events = [pageview(vid, token),

@@ -123,7 +123,7 @@ def collect_events(key):
     try:
         analytics.accept(site, events, secret_key=current_app.config["SECRET_KEY"],
                          user_agent=request.headers.get("User-Agent"),
-                         location=location.resolve(request.remote_addr, request.args.get("geo")))
+                         location=_location())
     except analytics.EventError as exc:
         raise ApiError(400, "invalid_event", str(exc)) from None
     # 204 whether or not the events were stored: the answer says nothing about a visitor.
