@@ -39,3 +39,18 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_CONSENTS = "120 per minute"
     RATELIMIT_CONFIG = "600 per minute"
+    # Analytics (docs/ANALYTICS.md). Beacons per client address and per site.
+    RATELIMIT_EVENTS = "300 per minute"
+    RATELIMIT_EVENTS_SITE = "60000 per minute"
+    # Events are buffered per worker process and written in batches by a writer thread: at
+    # least this often (seconds), and on shutdown. A hard kill loses at most this much.
+    # 0: no writer thread (tests flush by hand).
+    ANALYTICS_FLUSH_INTERVAL = 1.0
+    # Events a worker holds before it drops new ones (and counts them).
+    ANALYTICS_BUFFER_MAX = 50_000
+    # Events per beacon.
+    ANALYTICS_MAX_EVENTS = 20
+    # Consent decisions cached per worker (seconds, entries); with REDIS_URL the decision
+    # is shared in Redis and a new consent record replaces it for every worker at once.
+    ANALYTICS_CONSENT_TTL = 60
+    ANALYTICS_CONSENT_CACHE_SIZE = 100_000

@@ -31,10 +31,18 @@ def _bundle():
     return build_bundle()
 
 
-def _widget_response(cache_control: str):
+def _tracker():
+    try:
+        from widget.tracker import build_tracker
+    except ImportError:
+        abort(404, "the tracker is not built")
+    return build_tracker()
+
+
+def _widget_response(cache_control: str, bundle=None):
     """The bundle as built: gzip -9 bytes when the client accepts gzip (precompressed once
     per process), else identity. The ETag names the content and the encoding."""
-    bundle = _bundle()
+    bundle = bundle or _bundle()
     gzipped = request.accept_encodings["gzip"] > 0 and bool(bundle.gzip_body)
     response = Response(bundle.gzip_body if gzipped else bundle.body, mimetype="text/javascript")
     if gzipped:
@@ -60,6 +68,19 @@ def widget_script_versioned(version):
     if version != bundle.version:
         return redirect(url_for(".widget_script"), 302)
     return _widget_response("public, max-age=31536000, immutable")
+
+
+@bp.get("/t.js")
+def tracker_script():
+    # The clickstream tracker, loaded by the widget only once analytics is granted.
+    return _widget_response("public, max-age=300", _tracker())
+
+
+@bp.get("/t.<version>.js")
+def tracker_script_versioned(version):
+    if version != _tracker().version:
+        return redirect(url_for(".tracker_script"), 302)
+    return _widget_response("public, max-age=31536000, immutable", _tracker())
 
 
 @bp.get("/")

@@ -21,7 +21,9 @@ Object.assign(C, {
   set: safe(c => c === Object(c) && choose(Object.assign({}, state, c), 'api')),
   withdraw: safe(() => choose({}, 'withdraw')),
   show: safe(() => show(valid ? 2 : 1)),
-  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); })
+  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); }),
+  tq: [], // Consent.track calls while the tracker loads (it takes them over); none without analytics
+  track: (...a) => { TRACKER && granted('analytics') && C.tq.push(a); }
 });
 
 let started = 0, done, held = 0;

@@ -29,7 +29,7 @@ const S = D.currentScript || D.querySelector('script[data-site]') || D.createEle
   enc = encodeURIComponent,
   API = (attr(S, 'data-api') || new URL(S.src || location).origin).replace(/\/+$/, ''),
   LANG = attr(S, 'data-lang'),
-  TRACKER = attr(S, 'data-tracker') != 'off', // for the clickstream tracker (a later issue)
+  TRACKER = attr(S, 'data-tracker') != 'off', // the clickstream tracker (gate.js, /t.js)
   GPC = navigator.globalPrivacyControl === true,
   GEO = new URLSearchParams(location.search).get('geo'), // a pretend location: honoured only where the server allows it
   QS = (GPC ? '&gpc=1' : '') + (GEO ? '&geo=' + enc(GEO) : ''),

@@ -10,7 +10,8 @@ const ran = {}, // categories whose scripts ran on this page
   $$ = s => D.querySelectorAll(s),
   cats = e => (attr(e, 'data-consent') || '').match(/\S+/g) || [],
   allowed = e => cats(e).length > 0 && cats(e).every(granted);
-let busy = 0; // an external gated script is loading: the next ones wait (document order)
+let busy = 0, // an external gated script is loading: the next ones wait (document order)
+  tk; // the clickstream tracker: loaded once analytics is granted, never twice (it stops itself on withdrawal)
 
 function gate() {
   for (const e of $$('iframe[data-consent][data-src],img[data-consent][data-src]')) {
@@ -29,6 +30,7 @@ function gate() {
     }
   }
   run();
+  if (TRACKER && !tk && granted('analytics')) D.head.append(tk = D.createElement('script')), tk.src = API + '/t.js';
 }
 
 // "This content is blocked because it needs {category} cookies." + "Allow {category} cookies"

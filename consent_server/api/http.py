@@ -52,6 +52,11 @@ def cors_headers(response, site: Site | None):
 
 def json_body(model: type[BaseModel]):
     """Parse the body (application/json or text/plain, as sendBeacon sends) into ``model``."""
+    return validate(model, json_payload())
+
+
+def json_payload():
+    """The body as parsed JSON (any JSON value): bounded size, UTF-8, JSON, else 4xx."""
     limit = current_app.config["API_MAX_BODY"]
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"the body is larger than {limit} bytes")
@@ -63,12 +68,11 @@ def json_body(model: type[BaseModel]):
     if ctype not in ("application/json", "text/plain", ""):
         raise ApiError(415, "unsupported_media_type", "send application/json or text/plain JSON")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_utf8", "the body is not valid UTF-8") from None
     except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
-    return validate(model, data)
 
 
 def validate(model: type[BaseModel], data):
@@ -90,4 +94,4 @@ def bearer_token() -> str | None:
 
 
 __all__ = ["ApiError", "bearer_token", "check_origin", "cors_headers", "json_body",
-           "site_or_404", "validate"]
+           "json_payload", "site_or_404", "validate"]

@@ -16,7 +16,8 @@ ERRORS = {
     "429": "Rate limited",
     "503": "Database unavailable",
 }
-MODELS = (schemas.ConsentIn, schemas.ConsentOut, schemas.ConfigOut, schemas.Error, schemas.Health)
+INPUT_MODELS = (schemas.ConsentIn, schemas.EventIn)
+MODELS = (schemas.ConsentOut, schemas.ConfigOut, schemas.Error, schemas.Health)
 
 
 def _ref(model) -> dict:
@@ -33,8 +34,8 @@ def _errors(*codes: str) -> dict:
 
 @cache
 def spec() -> dict:
-    _, defs = models_json_schema([(m, "validation") for m in MODELS[:1]]
-                                 + [(m, "serialization") for m in MODELS[1:]],
+    _, defs = models_json_schema([(m, "validation") for m in INPUT_MODELS]
+                                 + [(m, "serialization") for m in MODELS],
                                  ref_template="#/components/schemas/{model}")
     return {
         "openapi": "3.1.0",
@@ -71,6 +72,21 @@ def spec() -> dict:
                 "responses": {"201": {"description": "Recorded; sets the consent cookie when same-site",
                                       "content": _json(schemas.ConsentOut)},
                               **_errors("400", "403", "404", "413", "415", "429", "503")},
+            }},
+            "/api/v1/sites/{key}/events": {"post": {
+                "operationId": "collectEvents",
+                "summary": "Clickstream beacon: one event or a list of at most 20 (sendBeacon, text/plain)",
+                "description": "Stored only while the visitor's latest consent record for this site "
+                               "grants analytics and the token matches the visitor id; the answer "
+                               "is 204 either way. Bots are not stored.",
+                "parameters": [SITE_KEY],
+                "requestBody": {"required": True, "content": {
+                    ctype: {"schema": {"oneOf": [
+                        _ref(schemas.EventIn),
+                        {"type": "array", "items": _ref(schemas.EventIn), "minItems": 1, "maxItems": 20}]}}
+                    for ctype in ("text/plain", "application/json")}},
+                "responses": {"204": {"description": "Received (stored only with analytics consent)"},
+                              **_errors("400", "403", "404", "413", "415", "429")},
             }},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",

@@ -1,11 +1,15 @@
 """Request and response bodies of the public API (pydantic), also used for OpenAPI."""
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
+                      field_validator, model_validator)
 
+from ..services.analytics import events as analytics_events
 from ..services.ledger import ACTIONS
 
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
+EventType = Literal[analytics_events.EVENT_TYPES]  # type: ignore[valid-type]
 
 
 class ConsentIn(BaseModel):
@@ -91,3 +95,69 @@ class ConfigOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     database: Literal["ok", "unavailable"]
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+PropKey = Annotated[StrictStr, Field(min_length=1, max_length=40)]
+PropValue = (Annotated[StrictStr, Field(max_length=200)] | StrictBool | StrictInt
+             | Annotated[StrictFloat, Field(allow_inf_nan=False)] | None)
+
+
+class EventIn(BaseModel):
+    """One clickstream event. A beacon is one event or a list of them (at most 20)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visitor_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="From the consent cookie.")
+    token: str = Field(max_length=128, description="The visitor token from the consent cookie: "
+                       "a beacon with someone's visitor id but not their token is not stored.")
+    type: EventType
+    url: str = Field(max_length=2048, description="The page (http or https). Only its path and "
+                     "utm_* parameters are kept.")
+    referrer: str | None = Field(default=None, max_length=2048,
+                                 description="document.referrer; only host and path are kept.")
+    title: str | None = Field(default=None, max_length=1000, description="Kept up to 300 characters.")
+    target: str | None = Field(default=None, max_length=2048,
+                               description="outbound and download: the link (scheme, host and path are kept).")
+    name: str | None = Field(default=None, min_length=1, max_length=100, description="custom: the event name.")
+    props: dict[PropKey, PropValue] | None = Field(
+        default=None, max_length=20, description="custom: flat object of at most 20 scalars.")
+    duration_ms: StrictInt | None = Field(default=None, ge=0, le=86_400_000,
+                                          description="engagement: engaged time on the page.")
+    scroll: StrictInt | None = Field(default=None, ge=0, le=100,
+                                     description="engagement: deepest scroll position, percent.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data):
+        # NUL characters and lone surrogates (valid JSON escapes) cannot be stored.
+        def bad(value):
+            if isinstance(value, str):
+                return _UNSTORABLE.search(value) is not None
+            if isinstance(value, dict):
+                return any(bad(k) or bad(v) for k, v in value.items())
+            return False
+        if isinstance(data, dict) and bad(data):
+            raise ValueError("text with NUL characters or lone surrogates")
+        return data
+
+    @field_validator("url")
+    @classmethod
+    def _page(cls, value: str) -> str:
+        analytics_events.page_parts(value)
+        return value
+
+    @field_validator("target")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        if value is not None:
+            analytics_events.link_target(value)
+        return value
+
+    @model_validator(mode="after")
+    def _fields_by_type(self):
+        if self.type == "custom" and not self.name:
+            raise ValueError("custom events need a name")
+        if self.type in ("outbound", "download") and not self.target:
+            raise ValueError(f"{self.type} events need a target")
+        return self

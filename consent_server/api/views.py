@@ -1,11 +1,13 @@
 """Views of the public API: parse, call one service, shape the answer."""
 from flask import Blueprint, current_app, g, jsonify, request
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..extensions import limiter
-from ..services import banner, consents, location, sites
-from .http import ApiError, check_origin, cors_headers, json_body, site_or_404
+from ..services import analytics, banner, consents, location, sites
+from .http import ApiError, check_origin, cors_headers, json_body, json_payload, site_or_404
 from .openapi import spec
-from .schemas import ConsentIn
+from .schemas import ConsentIn, EventIn
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -81,6 +83,51 @@ def record_consent(key):
                             domain=domain or None, secure=request.is_secure, httponly=False,
                             samesite="Lax")
     return response
+
+
+_EVENTS = TypeAdapter(list[EventIn])
+
+
+def _beacon_events(payload, limit: int) -> list[dict]:
+    """A beacon body: one event or a list of at most ``limit`` events; all valid or 400."""
+    events = payload if isinstance(payload, list) else [payload]
+    if not events or len(events) > limit:
+        raise ApiError(400, "too_many_events" if events else "invalid_body",
+                       f"a beacon holds 1 to {limit} events")
+    if not all(isinstance(e, dict) for e in events):
+        raise ApiError(400, "invalid_body", "an event must be a JSON object")
+    try:
+        return [e.model_dump() for e in _EVENTS.validate_python(events)]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False)[:10])
+        raise ApiError(400, "invalid_field", problems) from None
+
+
+def _site_limit_key() -> str:
+    return "events-site:" + str((request.view_args or {}).get("key", ""))
+
+
+@bp.post("/sites/<key>/events")
+@limiter.limit(lambda: current_app.config["RATELIMIT_EVENTS"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_EVENTS_SITE"], key_func=_site_limit_key)
+def collect_events(key):
+    # The body is checked before anything else: a bad beacon never reaches the database.
+    events = _beacon_events(json_payload(), current_app.config["ANALYTICS_MAX_EVENTS"])
+    site = analytics.site_for_beacons(key)  # cached: no site query per beacon
+    if site is None:
+        raise ApiError(404, "unknown_site", f"no site with key {key!r}")
+    g.site = site  # for the CORS headers of the answer
+    check_origin(site)
+    try:
+        analytics.accept(site, events, secret_key=current_app.config["SECRET_KEY"],
+                         user_agent=request.headers.get("User-Agent"),
+                         location=_location())
+    except analytics.EventError as exc:
+        raise ApiError(400, "invalid_event", str(exc)) from None
+    # 204 whether or not the events were stored: the answer says nothing about a visitor.
+    return "", 204
 
 
 @bp.get("/openapi.json")

@@ -1,9 +1,11 @@
 """SQLAlchemy models: the data, nothing else (no services, no url_for)."""
+from .analytics import DailyStats, DimensionCount, Event, IngestState, VisitorSession
 from .ledger import ConsentRecord, LedgerCheckpoint, LedgerHead
 from .organization import AdminUser, Organization
 from .site import Category, Revision, Service, Site, SiteText
 
 __all__ = [
-    "AdminUser", "Category", "ConsentRecord", "LedgerCheckpoint", "LedgerHead",
-    "Organization", "Revision", "Service", "Site", "SiteText",
+    "AdminUser", "Category", "ConsentRecord", "DailyStats", "DimensionCount", "Event",
+    "IngestState", "LedgerCheckpoint", "LedgerHead", "Organization", "Revision", "Service",
+    "Site", "SiteText", "VisitorSession",
 ]
