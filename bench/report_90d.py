@@ -26,12 +26,9 @@ import bisect
 import itertools
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,11 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flask_migrate import upgrade  # noqa: E402
+from databases import prepare, throwaway  # noqa: E402
 
-from consent_server import MIGRATIONS_DIR, create_app  # noqa: E402
 from consent_server.extensions import db  # noqa: E402
-from consent_server.models import Organization  # noqa: E402
 from consent_server.services import sites  # noqa: E402
 from consent_server.services.analytics import rollups, traffic_report  # noqa: E402
 from consent_server.services.useragent import classify  # noqa: E402
@@ -131,19 +126,6 @@ def make_pools(rng):
     }
 
 
-def prepare(url: str):
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "ANALYTICS_FLUSH_INTERVAL": 0})
-    with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
-        org = Organization(name="bench")
-        db.session.add(org)
-        db.session.commit()
-        site = sites.create_site(org, key="bench", domains=["https://site.example"])
-        site_id = site.id
-        db.session.remove()
-    return app, site_id
-
-
 def time_report(app, site_id, days):
     with app.app_context():
         db.engine.dispose()
@@ -169,18 +151,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the databases (to look at the queries)")
     args = parser.parse_args()
     rng = random.Random(90)
-    tmp = tempfile.mkdtemp()
-    targets = {"SQLite": f"sqlite:///{tmp}/report.db"}
-    admin = pg_name = None
-    if args.pg_url:
-        from sqlalchemy import create_engine, make_url, text
-
-        pg_name = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        targets["PostgreSQL"] = make_url(args.pg_url).set(database=pg_name).render_as_string(hide_password=False)
-    try:
+    with throwaway(args.pg_url, "report.db", keep=args.keep) as targets:
         apps = {name: prepare(url) for name, url in targets.items()}
         pools = make_pools(rng)
         counter = itertools.count(1)
@@ -238,17 +209,6 @@ def main() -> None:
                       f"(distinct visitor ids generated: {len(returning):,})")
             with app.app_context():
                 db.engine.dispose()
-    finally:
-        if args.keep:
-            print("kept:", ", ".join(targets.values()))
-            return
-        shutil.rmtree(tmp, ignore_errors=True)
-        if admin is not None:
-            from sqlalchemy import text
-
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

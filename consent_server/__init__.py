@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import database, headers
 from .config import Defaults
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .services import location
@@ -26,22 +27,29 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]),
                                 x_proto=int(app.config["TRUSTED_PROXIES"]))
 
+    headers.init_app(app)  # first: its after_request runs last and sees every cookie
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
-    csrf.init_app(app)
-    babel.init_app(app, default_translation_directories=app.config["TRANSLATIONS_DIR"])
-    login_manager.init_app(app)
+    # The limiter before CSRF: a flood of forged form posts is counted and refused too.
     limiter.init_app(app)
+    csrf.init_app(app)
+    from .admin.language import select_locale
+
+    babel.init_app(app, default_translation_directories=app.config["TRANSLATIONS_DIR"],
+                   locale_selector=select_locale)
+    login_manager.init_app(app)
     location.init_app(app)
 
     from . import models  # noqa: F401  (register the mappers)
-    from .admin import auth  # noqa: F401  (the login manager's user loader)
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .errors import register_error_handlers
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
     csrf.exempt(api_bp)
     register_error_handlers(app)
 
@@ -60,17 +68,14 @@ def _finish_config(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + str(Path(app.instance_path) / "consent.db")
     cfg["SQLALCHEMY_DATABASE_URI"] = url
-    if url.startswith("sqlite"):
-        opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        opts.setdefault("connect_args", {}).setdefault("timeout", 30)
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
-    else:
-        opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        opts.setdefault("pool_pre_ping", True)
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    database.configure(cfg)
     if cfg.get("REDIS_URL") and cfg.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
     cfg["TRUSTED_PROXIES"] = int(cfg.get("TRUSTED_PROXIES") or 0)
+    if cfg.get("PREFERRED_URL_SCHEME") == "https":
+        # Served over https: the admin session cookie never travels in clear text.
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _instance_secret(instance: Path) -> str:

@@ -15,14 +15,19 @@ from geo import public_address, regime_for
 from .extensions import db
 from .models import AdminUser, Organization
 from .models.organization import ROLES
+from .services import exports as exports_service
 from .services import ledger as ledger_service
+from .services import reports as reports_service
 from .services import location as location_service
+from .services import retention as retention_service
 from .services import sites as sites_service
 
 admin_cli = AppGroup("admin", help="Admin users.")
 site_cli = AppGroup("site", help="Sites.")
 ledger_cli = AppGroup("ledger", help="The consent ledger.")
 geo_cli = AppGroup("geo", help="Location and regime of IP addresses.")
+retention_cli = AppGroup("retention", help="Data retention (docs/RETENTION.md).")
+export_cli = AppGroup("export", help="Consent records, aggregates and traffic data as CSV or JSON Lines.")
 
 
 def _organization(name: str | None) -> Organization:
@@ -120,6 +125,102 @@ def geo_lookup(ip, site_key):
     click.echo(f"regime:    {decision.regime} ({decision.reason})")
 
 
+@retention_cli.command("run")
+@click.option("--site", "site_key", help="Only this site (default: every site).")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+def retention_run(site_key, dry_run):
+    """Obfuscate and delete what is past each site's retention limits (idempotent: safe to
+    run from cron every hour). Prints one line per site."""
+    sites = retention_service.sites_for(site_key)
+    if site_key and not sites:
+        raise click.ClickException(f"no site {site_key!r}")
+    for site in sites:
+        if dry_run:
+            counts = retention_service.preview(site)
+            click.echo(f"{site.key} (dry run): " + ", ".join(f"{what} {n}" for what, n in counts.items()))
+        else:
+            click.echo(retention_service.run(site, current_app.config["SECRET_KEY"]).describe())
+
+
+def _export_options(kind: str):
+    """The options every ``export`` command takes (and the consent filters for consents)."""
+    def decorate(command):
+        options = [
+            click.option("--site", "site_key", required=True, help="Site key."),
+            click.option("--format", "fmt", type=click.Choice(exports_service.KINDS[kind]),
+                         default=exports_service.KINDS[kind][0], show_default=True),
+            click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First UTC day (YYYY-MM-DD)."),
+            click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last UTC day, included."),
+            click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+                         help="File to write (default: stdout)."),
+        ]
+        if kind == "consents":
+            options += [click.option("--country", help="ISO country code, e.g. DE."),
+                        click.option("--action", type=click.Choice(ledger_service.ACTIONS)),
+                        click.option("--revision", type=click.IntRange(min=1)),
+                        click.option("--regime", type=click.Choice(("opt-in", "opt-out", "notice"))),
+                        click.option("--language"),
+                        click.option("--device")]
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+def _run_export(kind, site_key, fmt, since, until, output, filters=None):
+    site = sites_service.get_by_key(site_key)
+    if site is None:
+        raise click.ClickException(f"no site {site_key!r}")
+    show_progress = sys.stderr.isatty() and kind in ("consents", "events")
+    bar = None
+    try:
+        result = exports_service.export(
+            site, kind, fmt, since=since.date() if since else None, until=until.date() if until else None,
+            filters=filters, on_rows=(lambda n: bar.update(n)) if show_progress else None)
+    except exports_service.ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    target = click.open_file(output or "-", "w", encoding="utf-8", lazy=False)
+    with target:
+        if show_progress:
+            with click.progressbar(length=result.total, label=f"{kind} ({result.total:,} rows)",
+                                   file=sys.stderr) as bar:
+                for chunk in result.chunks:
+                    target.write(chunk)
+        else:
+            for chunk in result.chunks:
+                target.write(chunk)
+
+
+@export_cli.command("consents")
+@_export_options("consents")
+def export_consents(site_key, fmt, since, until, output, country, action, revision, regime, language, device):
+    """Consent records with every ledger field and hash (the proof of consent)."""
+    filters = reports_service.Filters(country=country.upper() if country else None, action=action,
+                                      revision=revision, regime=regime, language=language, device=device)
+    _run_export("consents", site_key, fmt, since, until, output, filters)
+
+
+@export_cli.command("aggregates")
+@_export_options("aggregates")
+def export_aggregates(site_key, fmt, since, until, output):
+    """Daily consent aggregates: decisions per action, grants per category."""
+    _run_export("aggregates", site_key, fmt, since, until, output)
+
+
+@export_cli.command("events")
+@_export_options("events")
+def export_events(site_key, fmt, since, until, output):
+    """Stored clickstream events (only those recorded under analytics consent)."""
+    _run_export("events", site_key, fmt, since, until, output)
+
+
+@export_cli.command("rollups")
+@_export_options("rollups")
+def export_rollups(site_key, fmt, since, until, output):
+    """Daily traffic totals (the analytics rollups)."""
+    _run_export("rollups", site_key, fmt, since, until, output)
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -134,7 +235,7 @@ def demo_command(host, port):
 
 
 def register_commands(app) -> None:
-    for command in (admin_cli, site_cli, ledger_cli, geo_cli, demo_command):
+    for command in (admin_cli, site_cli, ledger_cli, geo_cli, retention_cli, export_cli, demo_command):
         app.cli.add_command(command)
 
 

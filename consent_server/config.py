@@ -29,16 +29,52 @@ class Defaults:
     DEFAULT_LANGUAGE = "en"
     # Largest request body the public API accepts (bytes).
     API_MAX_BODY = 8 * 1024
+    # Largest request body anywhere (admin forms included); werkzeug answers 413 past it.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Database timeouts (consent_server/database.py, docs/DEPLOY.md): PostgreSQL connect
+    # (libpq's minimum is 2 s; a refused connection fails at once), statement and lock
+    # waits (ms), waiting for a pooled connection (s); SQLite's busy wait (s).
+    DB_CONNECT_TIMEOUT = 2
+    DB_STATEMENT_TIMEOUT_MS = 5000
+    DB_LOCK_TIMEOUT_MS = 3000
+    DB_POOL_TIMEOUT = 3
+    DB_SQLITE_BUSY_TIMEOUT = 5
+    # Optional read replica for reports (database.reporting_session); None: the primary.
+    REPORTING_DATABASE_URL = None
+    # Security headers (consent_server/headers.py). HSTS is sent only on https requests.
+    HSTS = "max-age=31536000; includeSubDomains"
+    CONTENT_SECURITY_POLICY = ("default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                               "base-uri 'self'; object-src 'none'")
     # Flask-WTF / session cookies.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # (Secure is added to every cookie of an https request: headers.py.)
     WTF_CSRF_TIME_LIMIT = None
-    # Rate limits (Flask-Limiter); storage is Redis when REDIS_URL is set.
+    # Rate limits (Flask-Limiter, docs/RELIABILITY.md). Each is a limit string such as
+    # "120 per minute" (CONSENT_RATELIMIT_CONSENTS=... overrides). Clients are keyed on a
+    # keyed hash of their address, never the raw IP; storage is Redis when REDIS_URL is set,
+    # so every worker and host counts together.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "consent-rl"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_CONSENTS = "120 per minute"
+    # Redis unreachable: count per worker instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Per client address, on every endpoint without limits of its own (widget, health,
+    # OpenAPI, admin pages...).
+    RATELIMIT_DEFAULT = "300 per minute"
+    # Per site, on every /api/v1/sites/<key>/... endpoint without limits of its own.
+    RATELIMIT_SITE = "60000 per minute"
+    # Per endpoint: NAME per client address, NAME_SITE per site (ratelimits.per_client_and_site).
     RATELIMIT_CONFIG = "600 per minute"
+    RATELIMIT_CONFIG_SITE = "60000 per minute"
+    RATELIMIT_CONSENTS = "120 per minute"
+    RATELIMIT_CONSENTS_SITE = "12000 per minute"
+    RATELIMIT_VISITORS = "30 per minute"
+    RATELIMIT_VISITORS_SITE = "3000 per minute"
     # Analytics (docs/ANALYTICS.md). Beacons per client address and per site.
     RATELIMIT_EVENTS = "300 per minute"
     RATELIMIT_EVENTS_SITE = "60000 per minute"
@@ -54,3 +90,11 @@ class Defaults:
     # is shared in Redis and a new consent record replaces it for every worker at once.
     ANALYTICS_CONSENT_TTL = 60
     ANALYTICS_CONSENT_CACHE_SIZE = 100_000
+    # Query parameters kept in a stored page path besides utm_* (which go to their own
+    # columns): a short list of names that say which page it was and carry no person
+    # (pagination, a referral tag). Every other parameter is dropped.
+    ANALYTICS_QUERY_ALLOW = ("page", "ref", "source")
+    # Admin sign-in: attempts per client address, and the lockout after repeated failures.
+    RATELIMIT_ADMIN_LOGIN = "10 per minute"
+    ADMIN_LOCKOUT_FAILURES = 5
+    ADMIN_LOCKOUT_MINUTES = 15

@@ -22,7 +22,8 @@ def wants_json() -> bool:
 def _render(status: int, code: str, message: str):
     if wants_json():
         return jsonify(error=code, message=message), status
-    return render_template("error.html", status=status, message=message), status
+    template = "admin/error.html" if request.path.startswith("/admin/") else "error.html"
+    return render_template(template, status=status, message=message), status
 
 
 def register_error_handlers(app) -> None:

@@ -29,7 +29,9 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-limiter = Limiter(key_func=_client_key)
+# The default limit is read from the app's config on each request (RATELIMIT_DEFAULT), not
+# once per process, so every app (and test) gets its own; see ratelimits.py.
+limiter = Limiter(key_func=_client_key, default_limits=[lambda: current_app.config["RATELIMIT_DEFAULT"]])
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -1,10 +1,12 @@
 """Public, non-API routes: the widget bundle, health, GPC statement, the demo page."""
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
+                   url_for)
 from sqlalchemy import text
 
 from widget import build_bundle
+from widget.dsar import build_dsar
 
 from .extensions import db
 
@@ -81,6 +83,19 @@ def tracker_script_versioned(version):
     if version != _tracker().version:
         return redirect(url_for(".tracker_script"), 302)
     return _widget_response("public, max-age=31536000, immutable", _tracker())
+
+
+@bp.get("/d.js")
+def dsar_script():
+    # "Download my data" / "Delete my data", loaded by the widget when the panel opens.
+    return _widget_response("public, max-age=300", build_dsar())
+
+
+@bp.get("/d.<version>.js")
+def dsar_script_versioned(version):
+    if version != build_dsar().version:
+        return redirect(url_for(".dsar_script"), 302)
+    return _widget_response("public, max-age=31536000, immutable", build_dsar())
 
 
 @bp.get("/")

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Request, Response
 from consent_server import create_app
 from consent_server.extensions import db
 from consent_server.models import ConsentRecord, Organization, Service, SiteText
+from consent_server.services import revisions as revisions_service
 from consent_server.services import sites as sites_service
 from consent_server.services import texts as texts_service
 
@@ -213,9 +214,10 @@ class Shop:
             site = sites_service.get_by_key(self.key)
             sites_service.add_service(site, "advertising", name=f"New partner {site.revision + 1}",
                                       provider="Partner Ltd", privacy_policy_url="https://partner.example/p")
-            return sites_service.publish(site, "e2e").number
+            return revisions_service.publish(site, "e2e").number
 
-    def set_text(self, key: str, value: str, language="en"):
+    def set_text(self, key: str, value: str, language="en") -> int:
+        """A text override, published as a new revision (visitors see only what is published)."""
         with self.app.app_context():
             site = sites_service.get_by_key(self.key)
             row = next((t for t in site.texts if t.key == key and t.language == language), None)
@@ -223,7 +225,7 @@ class Shop:
                 site.texts.append(SiteText(language=language, key=key, value=value))
             else:
                 row.value = value
-            db.session.commit()
+            return revisions_service.publish(site, "e2e").number
 
 
 @pytest.fixture
@@ -250,7 +252,9 @@ def make_shop(servers):
                                            value='<img src=x onerror="window.__xss=1">Cookies'))
             db.session.commit()
             # the seeded texts are part of what visitors are shown: revision 1 says so
-            sites_service.revision(site, 1).snapshot = sites_service.snapshot(site)
+            first = revisions_service.revision(site, 1)
+            first.snapshot = revisions_service.snapshot(site)
+            first.snapshot_hash = revisions_service.digest(first.snapshot)
             db.session.commit()
         return Shop(servers, key)
 

@@ -11,7 +11,7 @@ from consent_server.extensions import db
 from consent_server.models import Event
 from consent_server.services import analytics
 from consent_server.services import sites as sites_service
-from support import LAYER1, LAYER2, action, consent_cookie, record_choice
+from support import LAYER1, LAYER2, action, consent_cookie, ran, record_choice
 
 
 @pytest.fixture
@@ -158,3 +158,46 @@ def test_after_withdrawal_nothing_more_is_sent_and_forged_beacons_are_not_stored
     resp = requests.post(url, data=json.dumps(event), headers=headers, timeout=10)
     assert resp.status_code == 400
     assert len(stored(shop)) == before
+
+
+def test_with_data_tracker_off_the_tracker_is_never_fetched_even_after_accept(page, shop, beacons):
+    page.goto(shop.url("analytics_off"))
+    record_choice(page, action(LAYER1, "accept-all"))
+    page.wait_for_function("(window.ran || []).includes('analytics-inline')")  # analytics is granted
+    page.click("#outbound")
+    page.click("#spa")
+    page.evaluate("Consent.track('signup', {plan: 'pro'})")
+    page.wait_for_timeout(1500)  # longer than the tracker's batching delay
+    page.goto(shop.url("analytics_off"))  # a returning visitor with analytics granted: still no tracker
+    page.wait_for_function("(window.ran || []).includes('analytics-inline')")
+    page.evaluate("Consent.track('again')")
+    page.wait_for_timeout(1500)
+    page.goto("about:blank")
+    assert beacons["tracker"] == [] and beacons["events"] == []
+    assert stored(shop) == []
+
+
+def test_the_tracker_runs_once_per_page_whatever_fires_twice(page, shop, beacons):
+    """A second consent:change with analytics granted (a repeated accept, Consent.set, a
+    hand-dispatched event) and a second copy of /t.js in the page: one tracker, one pageview."""
+    page.goto(shop.url("analytics"))
+    with page.expect_request(lambda r: "/events" in r.url):
+        record_choice(page, action(LAYER1, "accept-all"))
+    tracker_url = beacons["tracker"][0]
+    page.evaluate("Consent.acceptAll()")
+    page.evaluate("Consent.set({analytics: true})")
+    page.evaluate("""() => { for (let i = 0; i < 2; i++)
+        document.dispatchEvent(new CustomEvent('consent:change', {detail: Consent.get()})); }""")
+    loaded = page.evaluate("""u => new Promise(done => document.head.append(Object.assign(
+        document.createElement('script'), {src: u, onload: () => done('ran'), onerror: () => done('error')})))""",
+                           tracker_url)
+    assert loaded == "ran"  # the second copy ran, and returned at once
+    page.wait_for_timeout(1500)  # the tracker batches for a second
+    # The widget added its script once (the other is the copy added by hand).
+    assert page.evaluate("u => [...document.scripts].filter(s => s.src == u).length", tracker_url) == 2
+    assert [e["type"] for e in sent(beacons)] == ["pageview"]
+    page.click("#spa")  # one listener: one pageview per navigation
+    page.wait_for_timeout(1500)
+    page.goto("about:blank")
+    rows = wait_for_rows(shop, lambda rows: any(r.type == "engagement" for r in rows[2:]))
+    assert [r.type for r in rows] == ["pageview", "engagement", "pageview", "engagement"]

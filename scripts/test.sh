@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install everything the tests need and run them all: unit and integration tests on SQLite
-# and on PostgreSQL, then the browser tests in Debian's Chromium.
+# Install everything the tests need and run them all: bandit and pip-audit
+# (scripts/security.sh), unit and integration tests on SQLite and on PostgreSQL (including
+# a bounded schemathesis run and quick load and fault runs on gunicorn), then the browser
+# tests in Debian's Chromium.
 # PostgreSQL: CONSENT_TEST_DATABASE_URL if set, else a throwaway PostgreSQL cluster on
 # 127.0.0.1 that this script creates and removes.
 # Redis (the consent cache shared by workers): CONSENT_TEST_REDIS_URL if set, else a
@@ -40,6 +42,10 @@ if [ -z "${CONSENT_TEST_REDIS_URL:-}" ] && command -v redis-server >/dev/null; t
   export CONSENT_TEST_REDIS_URL="redis://127.0.0.1:$RDPORT/0"
   echo "throwaway Redis on 127.0.0.1:$RDPORT"
 fi
+
+scripts/security.sh
+# Examples per API operation in the schemathesis run (tests/test_api_fuzz.py).
+export CONSENT_FUZZ_EXAMPLES="${CONSENT_FUZZ_EXAMPLES:-30}"
 
 echo "== unit and integration tests on SQLite"
 env -u CONSENT_TEST_DATABASE_URL "${PYTEST[@]}" tests -q "$@"

@@ -1,13 +1,16 @@
 """Shared fixtures: an app with a fresh database per test (SQLite in memory by default,
 PostgreSQL when CONSENT_TEST_DATABASE_URL is set), a client, a CLI runner, factories."""
 import os
+import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from consent_server import create_app
 from consent_server.extensions import db
-from consent_server.models import Organization
+from consent_server.models import AdminUser, Organization
 from consent_server.services import consents as consents_service
 from consent_server.services import sites as sites_service
 
@@ -40,6 +43,18 @@ def _reset_postgres() -> None:
     db.session.commit()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """The fixtures keep one app context open, so ``g`` would outlive a request (Flask
+    reuses the open context): the signed-in user Flask-Login caches there and the CSRF
+    token Flask-WTF caches there would leak into the next request or another client.
+    Each request starts with an empty ``g``, as in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app_factory():
     """Build an app with extra config; the database is fresh for each test."""
@@ -47,6 +62,7 @@ def app_factory():
 
     def factory(schema=True, **extra):
         app = create_app(base_overrides(**extra))
+        app.test_client_class = FreshGlobalsClient
         ctx = app.app_context()
         ctx.push()
         if schema and TEST_DATABASE_URL and "SQLALCHEMY_DATABASE_URI" not in extra:
@@ -61,6 +77,9 @@ def app_factory():
         db.session.remove()
         if schema and not TEST_DATABASE_URL:
             db.drop_all()
+        # Close the app's pooled connections now, not when the engine is garbage collected:
+        # a PostgreSQL run would otherwise hold ~80 idle connections at times.
+        db.engine.dispose()
         ctx.pop()
 
 
@@ -106,4 +125,64 @@ def make_consent(app):
                     user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0", gpc=False, dnt=False)
         args.update(kwargs)
         return consents_service.record_choice(site, **args)
+    return factory
+
+
+ADMIN_PASSWORD = "correct horse battery"
+_CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on ``url`` (the real one: CSRF stays on in tests).
+
+    """
+    response = client.get(url)
+    match = _CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_admin(app, make_org):
+    def factory(email="owner@acme.example", role="owner", org=None, password=ADMIN_PASSWORD):
+        user = AdminUser(email=email, role=role, organization=org or make_org(), failed_logins=0)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``client`` in through the real login form; returns the response."""
+    def do(email, password=ADMIN_PASSWORD):
+        token = csrf_token(client, "/admin/login")
+        return client.post("/admin/login", data={"csrf_token": token, "email": email,
+                                                  "password": password})
+    return do
+
+
+# Values for URL arguments when a test walks the url_map (integer converters get 1).
+URL_SAMPLES = {"key": "shop", "visitor_id": "a" * 32, "version": "0", "filename": "demo/demo.css"}
+
+
+def sample_url(rule, **given) -> str:
+    """A URL of ``rule`` built from ``given``, else URL_SAMPLES, else 1 or "x" by converter."""
+    from werkzeug.routing import IntegerConverter
+
+    values = {}
+    for arg in rule.arguments:
+        default = 1 if isinstance(rule._converters.get(arg), IntegerConverter) else "x"
+        values[arg] = given.get(arg, URL_SAMPLES.get(arg, default))
+    return rule.build(values, append_unknown=False)[1]
+
+
+@pytest.fixture
+def signed_in_site(client, make_admin, make_site, login):
+    """signed_in_site(role="editor") -> site "shop" of an admin with ``role``, signed in."""
+    def factory(role="editor"):
+        user = make_admin(role=role)
+        login(user.email)
+        return make_site(key="shop", org=user.organization)
     return factory

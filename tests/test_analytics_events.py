@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from consent_server.services.analytics.events import (Client, EventError, link_target, normalize,
-                                                      page_parts, referrer_parts)
+                                                      page_parts, query_allow, referrer_parts)
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -16,6 +16,19 @@ def test_page_path_keeps_no_query_string_but_the_utm_fields():
     assert utm == {"utm_source": "News", "utm_medium": "email", "utm_campaign": "spring",
                    "utm_term": None, "utm_content": None}
     assert page_parts("https://shop.example")[0] == "/"
+
+
+def test_page_path_keeps_only_the_allowed_query_parameters():
+    url = "https://shop.example/blog?Email=a@b.example&page=2&utm_source=x&ref=hn&page=3&q=my+name&source=#top"
+    assert page_parts(url, allow=("source", "ref", "page"))[0] == "/blog?ref=hn&page=2"  # blank values dropped
+    assert page_parts(url, allow=("page",))[0] == "/blog?page=2"
+    assert page_parts(url)[0] == "/blog"
+    assert page_parts("https://shop.example/?page=" + "9" * 500, allow=("page",))[0] == "/?page=" + "9" * 100
+
+
+def test_the_allow_list_setting_is_a_list_or_a_comma_separated_string():
+    assert query_allow("page, Ref,,page") == query_allow(["page", "ref"]) == ("page", "ref")
+    assert query_allow(None) == query_allow("") == ()
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "/relative", "", "http://[::1"])

@@ -125,6 +125,57 @@ def test_two_workers_without_redis_never_store_an_event_received_after_withdrawa
         assert count() == 1
 
 
+def test_two_workers_flushing_the_same_new_visitors_at_once_never_raise(app_factory, shared_url, make_org):
+    """Two workers write their first batches for a new site and the same new visitors at
+    the same moment (no ingest-state, visit or rollup row exists yet). The site's ingest
+    lock (an INSERT ... ON CONFLICT on its ingest-state row) serializes them: no unique
+    violation, one visit per visitor, every event stored and counted once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from consent_server.models import DailyStats, VisitorSession
+
+    workers = [_fresh(app_factory, shared_url, ANALYTICS_FLUSH_INTERVAL=0)]
+    workers.append(app_factory(schema=False, SQLALCHEMY_DATABASE_URI=shared_url, ANALYTICS_FLUSH_INTERVAL=0))
+    rounds, per_worker = 4, 3
+    for round_ in range(rounds):
+        with workers[0].app_context():
+            site = sites.create_site(make_org(), key=f"shop{round_}", domains=["https://shop.example"])
+            visitors = [choose(site, True) for _ in range(5)]
+            site_id = site.id
+        for worker in workers:
+            with worker.app_context():
+                site = db.session.get(Site, site_id)
+                for visitor in visitors:
+                    assert send(site, visitor, per_worker).queued == per_worker
+                db.session.remove()
+        start = Barrier(len(workers))
+
+        def flush_now(worker):
+            start.wait()
+            return analytics.flush(worker)
+
+        with ThreadPoolExecutor(len(workers)) as pool:
+            stored = list(pool.map(flush_now, workers))
+        assert stored == [len(visitors) * per_worker] * len(workers)
+        with workers[0].app_context():
+            db.session.rollback()
+            sessions = db.session.execute(select(Event.visitor_id, func.count(func.distinct(Event.session_id)))
+                                          .where(Event.site_id == site_id).group_by(Event.visitor_id)).all()
+            assert sorted(sessions) == sorted((v[0], 1) for v in visitors)
+            visits = db.session.scalar(select(func.count()).select_from(VisitorSession)
+                                       .where(VisitorSession.site_id == site_id))
+            daily = db.session.scalars(select(DailyStats).where(DailyStats.site_id == site_id)).all()
+            state = db.session.get(IngestState, site_id)
+            assert visits == len(visitors)
+            assert sum(d.sessions for d in daily) == len(visitors)
+            assert sum(d.pageviews for d in daily) == state.events == len(visitors) * per_worker * len(workers)
+            db.session.remove()
+    for worker in workers:
+        stats = ingest.for_app(worker).stats()
+        assert (stats.get("flush_errors", 0), stats["buffered"]) == (0, 0)
+
+
 def test_writer_thread_stores_within_about_a_second(app_factory, shared_url, make_org):
     app = _fresh(app_factory, shared_url, ANALYTICS_FLUSH_INTERVAL=1.0)
     try:

@@ -1,14 +1,16 @@
 from consent_server.api.schemas import ConfigOut
+from consent_server.extensions import db
+from consent_server.models import SiteText
+from consent_server.services import revisions as revisions_service
 from consent_server.services import sites as sites_service
 
 URL = "/api/v1/sites/shop/config"
 
 
 def test_config_describes_banner_for_visitor(client, make_site):
-    site = make_site()
-    sites_service.add_service(site, "analytics", name="Stats", provider="Us",
-                              privacy_policy_url="https://shop.example/privacy",
-                              cookies=[{"name": "_st", "pattern": "^_st", "lifetime": "1 year"}])
+    make_site(services=(("analytics", dict(
+        name="Stats", provider="Us", privacy_policy_url="https://shop.example/privacy",
+        cookies=[{"name": "_st", "pattern": "^_st", "lifetime": "1 year"}])),))
     resp = client.get(URL, headers={"Origin": "https://shop.example"})
     assert resp.status_code == 200
     cfg = ConfigOut.model_validate(resp.json)
@@ -51,9 +53,22 @@ def test_unknown_site_config_is_404(client, make_site):
 def test_unpublished_changes_are_not_shown_until_publish(client, make_site):
     site = make_site()
     sites_service.add_service(site, "advertising", name="Ads")
-    assert client.get(URL).json["revision"] == 1
-    revision = sites_service.publish(site, published_by="owner@shop.example")
+    draft = client.get(URL).json
+    assert draft["revision"] == 1 and draft["categories"][2]["services"] == []
+    revision = revisions_service.publish(site, published_by="owner@shop.example")
     assert revision.number == 2 and client.get(URL).json["revision"] == 2
-    first = sites_service.revision(site, 1)
+    first = revisions_service.revision(site, 1)
     assert first.snapshot["categories"][2]["services"] == []
     assert revision.snapshot["categories"][2]["services"][0]["name"] == "Ads"
+    published = client.get(URL).json
+    assert [s["name"] for s in published["categories"][2]["services"]] == ["Ads"]
+
+
+def test_text_overrides_reach_visitors_only_when_published(client, make_site):
+    site = make_site()
+    site.texts.append(SiteText(language="en", key="banner.title", value="Cookies, briefly"))
+    db.session.commit()
+    assert client.get(URL).json["texts"]["banner.title"] == "This website uses cookies"
+    revisions_service.publish(site)
+    assert client.get(URL).json["texts"]["banner.title"] == "Cookies, briefly"
+    assert client.get(URL + "?lang=de").json["texts"]["banner.title"] != "Cookies, briefly"

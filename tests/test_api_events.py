@@ -77,6 +77,15 @@ def test_beacon_with_consent_is_stored_without_query_strings(app, client, visito
     assert ev.session_id and ev.occurred_at.tzinfo is not None
 
 
+def test_the_page_path_keeps_the_configured_query_parameters_only(app, client, visitor):
+    site, vid, token = visitor
+    event = {**pageview(vid, token), "url": f"{ORIGIN}/blog?session=s3cr3t&page=2&email=a%40b.example&ref=hn"}
+    assert post(client, event).status_code == 204
+    app.config["ANALYTICS_QUERY_ALLOW"] = "page"  # as CONSENT_ANALYTICS_QUERY_ALLOW=page sets it
+    assert post(client, event).status_code == 204
+    assert [ev.path for ev in stored(app)] == ["/blog?page=2&ref=hn", "/blog?page=2"]
+
+
 def test_location_is_stored_at_city_level_never_the_ip(app, client, visitor):
     _, vid, token = visitor
     assert post(client, pageview(vid, token), url=URL + "?geo=DE-BE").status_code == 204
@@ -172,9 +181,9 @@ BAD_BEACONS = [
     ("scroll over 100", lambda v, t: pageview(v, t, type="engagement", scroll=101), 400, "invalid_field"),
     ("negative duration", lambda v, t: pageview(v, t, type="engagement", duration_ms=-1), 400, "invalid_field"),
     ("string duration", lambda v, t: pageview(v, t, type="engagement", duration_ms="10"), 400, "invalid_field"),
-    ("NUL in title", lambda v, t: pageview(v, t, title="a\x00b"), 400, "invalid_field"),
+    ("NUL in title", lambda v, t: pageview(v, t, title="a\x00b"), 400, "invalid_characters"),
     ("lone surrogate", lambda v, t: b'{"visitor_id": "%s", "token": "%s", "type": "pageview", '
-                                    b'"url": "https://shop.example/", "title": "\\ud800"}' % (v.encode(), t.encode()), 400, "invalid_field"),
+                                    b'"url": "https://shop.example/", "title": "\\ud800"}' % (v.encode(), t.encode()), 400, "invalid_characters"),
     ("bad IPv6 host", lambda v, t: pageview(v, t, url="http://[::1/"), 400, "invalid_field"),
 ]
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -24,7 +26,10 @@ from consent_server.services.texts import (
     texts_for,
 )
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+# The extraction keywords of docs/TRANSLATIONS.md: N_ (banner texts) and the gettext family.
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_l": None, "lazy_gettext": None}
 
 # The 40 locales of brief/CONTRACT.md, as Babel ids (= directory names).
 SHIPPED_LOCALES = [
@@ -86,9 +91,19 @@ def test_every_shipped_locale_has_a_catalog_and_no_other():
     assert available_locales(TRANSLATIONS) == sorted(SHIPPED_LOCALES)
 
 
-def test_template_holds_exactly_the_messages_of_texts_py():
+def source_ids() -> set[str]:
+    """Every msgid the sources hold: the banner's MESSAGES (N_) and the admin UI's
+    gettext calls in Python and Jinja, extracted as docs/TRANSLATIONS.md says."""
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = extract_from_dir(ROOT, method_map, options_map, keywords=KEYWORDS)
+    return {message if isinstance(message, str) else message[0] for *_, message, _comments, _ctx in found}
+
+
+def test_template_holds_exactly_the_messages_of_the_sources():
     assert len(set(MESSAGES.values())) == len(MESSAGES), "two keys share one msgid"
-    assert template_ids() == set(MESSAGES.values()), (
+    assert set(MESSAGES.values()) <= template_ids()
+    assert template_ids() == source_ids(), (
         "translations/messages.pot is out of date: run pybabel extract and update "
         "(docs/TRANSLATIONS.md)"
     )

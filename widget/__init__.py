@@ -55,12 +55,17 @@ def gzip9(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-@functools.cache
-def build_bundle() -> Bundle:
-    body = rjsmin.jsmin(bundle_source()).encode("utf-8")
+def minified(source: str) -> Bundle:
+    """``source`` minified (rjsmin), gzip -9 and a content-hash version."""
+    body = rjsmin.jsmin(source).encode("utf-8")
     compressed = gzip9(body)
     return Bundle(body=body, version=hashlib.sha256(body).hexdigest()[:12],
                   gzip_size=len(compressed), gzip_body=compressed)
 
 
-__all__ = ["Bundle", "build_bundle", "bundle_source", "gzip9"]
+@functools.cache
+def build_bundle() -> Bundle:
+    return minified(bundle_source())
+
+
+__all__ = ["Bundle", "build_bundle", "bundle_source", "gzip9", "minified"]

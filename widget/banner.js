@@ -26,7 +26,7 @@ function style() {
 // h(tag, attributes, text | [children]): text always goes in through textContent.
 function h(tag, a, c) {
   const e = D.createElement(tag);
-  for (const k in a) e.setAttribute(k, a[k]);
+  for (const k of Object.keys(a || {})) e.setAttribute(k, a[k]);
   if (typeof c == 'string') e.textContent = c;
   else if (c) for (const x of c) if (x) e.append(x);
   return e;
@@ -50,7 +50,6 @@ function build() {
       h('h2', {id: 'consent-prefs-title'}, t('prefs.title')),
       h('p', {id: 'consent-prefs-body'}, t('prefs.body')),
       ...cfg.categories.map(category),
-      h('p', {class: 'cm-id'}),
       buttons(['save', 'accept-all', 'reject-all', 'close'])
     ])
   ]);
@@ -101,7 +100,9 @@ function show(l) {
   B.setAttribute('aria-labelledby', p + 'title');
   B.setAttribute('aria-describedby', p + 'body');
   for (const x of boxes()) x.checked = s[attr(x, 'data-consent-category')];
-  q1('.cm-id').textContent = vid ? t('prefs.consent_id') + ': ' + vid : '';
+  // The consent ID, "Download my data" and "Delete my data": a small module (dsar.js,
+  // served at /d.js), loaded the first time a visitor with a consent id opens the panel.
+  if (vid && !dk) D.head.append(dk = D.createElement('script')), dk.src = API + '/d.js';
   B.hidden = false;
   B.focus();
 }

@@ -20,6 +20,7 @@ Object.assign(C, {
   rejectAll: safe(() => choose({}, 'reject_all')),
   set: safe(c => c === Object(c) && choose(Object.assign({}, state, c), 'api')),
   withdraw: safe(() => choose({}, 'withdraw')),
+  d: {t, choose}, // for dsar.js (internal): the texts, and applying the withdrawal an erasure recorded
   show: safe(() => show(valid ? 2 : 1)),
   on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); }),
   tq: [], // Consent.track calls while the tracker loads (it takes them over); none without analytics

@@ -43,7 +43,9 @@ let cfg = null, // the site config, once fetched
   lockAd = 0, // opt-out regime + GPC: advertising stays off, nothing on this page turns it on
   vid = null, tok = null, // visitor id and token, from the cookie or the last record
   chain = Promise.resolve(); // records are sent one after the other
+// Own properties only: a page whose Object.prototype was polluted (analytics = true...) grants nothing.
 const listeners = [],
+  own = (o, k) => ({}).hasOwnProperty.call(o, k),
   now = () => Date.now() / 1e3 | 0,
   DAY = 864e2;
 
@@ -51,18 +53,18 @@ const listeners = [],
 function keys() {
   if (cfg) return cfg.categories.filter(c => !c.required).map(c => c.key);
   const k = ['analytics', 'advertising'];
-  for (const x in state) if (!k.includes(x)) k.push(x);
+  for (const x of Object.keys(state)) if (!k.includes(x)) k.push(x);
   return k;
 }
 
 function granted(k) {
-  return k == 'necessary' || state[k] === true || !!cfg && cfg.categories.some(c => c.required && c.key == k);
+  return k == 'necessary' || own(state, k) && state[k] === true || !!cfg && cfg.categories.some(c => c.required && c.key == k);
 }
 
 // A full choice over keys() from a partial one; GPC's opt-out (lockAd) wins.
 function norm(c) {
   const o = {};
-  for (const k of keys()) o[k] = !!c[k] && !(lockAd && k == 'advertising');
+  for (const k of keys()) o[k] = own(c, k) && !!c[k] && !(lockAd && k == 'advertising');
   return o;
 }
 
@@ -99,14 +101,14 @@ function readCookie() {
     const m = D.cookie.match(/(?:^|;\s*)consent=([^;]*)/),
       v = m && JSON.parse(decodeURIComponent(m[1]));
     // never a choice older than 13 months, whatever the site's setting
-    if (v && v.c && v.rev > 0 && /^[0-9a-f]{32}$/.test(v.id) &&
+    if (v && own(v, 'c') && v.rev > 0 && /^[0-9a-f]{32}$/.test(v.id) &&
         v.ts > 0 && now() - v.ts < 395 * DAY) return v;
   } catch (e) {}
 }
 
 function cookieChoice(v) {
   const o = {};
-  for (const k in v.c) o[k] = v.c[k] == 1;
+  for (const k of Object.keys(v.c)) o[k] = v.c[k] == 1;
   return o;
 }
 
@@ -146,11 +148,12 @@ function post(body, retry) {
  * asks again), while a refusal of what the visitor had granted is kept in their cookie
  * anyway. Revoking a granted category deletes its cookies; revoking a valid choice down
  * to nothing is recorded as "withdraw"; if a revoked category's scripts ran on this page,
- * the page reloads once the cookie says so, since a running script cannot be stopped. */
-function choose(c, action, layer) {
-  const next = norm(c), k = keys(), before = last || {},
-    revoked = k.filter(x => before[x] && !next[x]), added = k.some(x => next[x] && !before[x]);
-  let reload = revoked.some(x => ran[x]);
+ * the page reloads once the cookie says so, since a running script cannot be stopped.
+ * `send`: how the record is made (dsar.js: the erasure already made it). */
+function choose(c, action, layer, send = post) {
+  const next = norm(c), k = keys(), had = x => last && own(last, x) && last[x],
+    revoked = k.filter(x => had(x) && !next[x]), added = k.some(x => next[x] && !had(x));
+  let reload = revoked.some(x => own(ran, x));
   if (valid && action != 'gpc' && revoked.length && !k.some(x => next[x])) action = 'withdraw';
   last = next;
   valid = 1;
@@ -161,9 +164,9 @@ function choose(c, action, layer) {
     revoked.forEach(dropCookies);
     const v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: now()},
       save = () => setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
-    for (const x in next) v.c[x] = +next[x];
-    return post({visitor_id: vid, token: tok, choices: next, action, revision: conf.revision, language: conf.language,
-      page_url: location.href, gpc: GPC || !!conf.gpc, layer: layer || void 0}, 1).then(r => {
+    for (const x of Object.keys(next)) v.c[x] = +next[x];
+    return send({visitor_id: vid, token: tok, choices: next, action, revision: conf.revision,
+      language: conf.language, page_url: location.href, gpc: GPC || !!conf.gpc, layer: layer || void 0}, 1).then(r => {
       vid = C.visitorId = v.id = r.visitor_id;
       tok = v.token = r.token;
       v.ts = Date.parse(r.recorded_at) / 1e3 | 0 || v.ts;

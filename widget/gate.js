@@ -11,7 +11,8 @@ const ran = {}, // categories whose scripts ran on this page
   cats = e => (attr(e, 'data-consent') || '').match(/\S+/g) || [],
   allowed = e => cats(e).length > 0 && cats(e).every(granted);
 let busy = 0, // an external gated script is loading: the next ones wait (document order)
-  tk; // the clickstream tracker: loaded once analytics is granted, never twice (it stops itself on withdrawal)
+  tk, // the clickstream tracker: loaded once analytics is granted, never twice (it stops itself on withdrawal)
+  dk; // the data-request module (dsar.js): loaded by show() once there is a consent id
 
 function gate() {
   for (const e of $$('iframe[data-consent][data-src],img[data-consent][data-src]')) {

@@ -135,7 +135,7 @@ try {
   C.track = safe((name, props) => {
     const p = {};
     let n = 0;
-    for (const k in props) {
+    for (const k of Object.keys(Object(props))) {
       const x = props[k], t = typeof x;
       if (n < 20 && k.length <= 40 && (t == 'string' || t == 'boolean' || t == 'number' && isFinite(x)))
         p[k] = t == 'string' ? x.slice(0, 200) : x, n++;

@@ -6,12 +6,9 @@ Separate from the widget bundle: the widget loads it only once analytics is gran
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
-import rjsmin
-
-from . import Bundle, gzip9
+from . import Bundle, minified
 
 SOURCE = Path(__file__).resolve().parent / "tracker.js"
 BUDGET_GZIP = 2000  # bytes, gzip -9 (peers: Plausible ~2.7 KB, Umami ~2.2 KB)
@@ -19,10 +16,7 @@ BUDGET_GZIP = 2000  # bytes, gzip -9 (peers: Plausible ~2.7 KB, Umami ~2.2 KB)
 
 @functools.cache
 def build_tracker() -> Bundle:
-    body = rjsmin.jsmin(SOURCE.read_text(encoding="utf-8")).encode("utf-8")
-    compressed = gzip9(body)
-    return Bundle(body=body, version=hashlib.sha256(body).hexdigest()[:12],
-                  gzip_size=len(compressed), gzip_body=compressed)
+    return minified(SOURCE.read_text(encoding="utf-8"))
 
 
 __all__ = ["BUDGET_GZIP", "build_tracker"]

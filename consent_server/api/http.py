@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import current_app, g, request
 from pydantic import BaseModel, ValidationError
@@ -9,6 +10,9 @@ from werkzeug.exceptions import HTTPException
 
 from ..models import Site
 from ..services import sites as sites_service
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ApiError(HTTPException):
@@ -60,19 +64,41 @@ def json_payload():
     limit = current_app.config["API_MAX_BODY"]
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"the body is larger than {limit} bytes")
-    request.max_content_length = limit
-    raw = request.get_data(cache=True)  # raises 413 past the limit for chunked bodies
+    # A chunked body has no Content-Length: read one byte past the limit to tell "exactly
+    # the limit" from "more" (werkzeug's capped stream stops at its cap without an error).
+    request.max_content_length = limit + 1
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise ApiError(413, "too_large", f"the body is larger than {limit} bytes")
     if not raw:
         raise ApiError(400, "empty_body", "a JSON body is required")
     ctype = (request.mimetype or "").lower()
     if ctype not in ("application/json", "text/plain", ""):
         raise ApiError(415, "unsupported_media_type", "send application/json or text/plain JSON")
     try:
-        return json.loads(raw.decode("utf-8"))
+        payload = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_utf8", "the body is not valid UTF-8") from None
     except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+    _check_text(payload)
+    return payload
+
+
+def _check_text(payload) -> None:
+    """No NUL and no lone surrogate in any string (key or value) of the body: PostgreSQL
+    refuses NUL in text and UTF-8 cannot encode a lone surrogate ("\\ud800" is valid JSON)."""
+    pending = [payload]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise ApiError(400, "invalid_characters",
+                           "strings must not contain NUL characters or lone surrogates")
 
 
 def validate(model: type[BaseModel], data):

@@ -17,7 +17,13 @@ ERRORS = {
     "503": "Database unavailable",
 }
 INPUT_MODELS = (schemas.ConsentIn, schemas.EventIn)
-MODELS = (schemas.ConsentOut, schemas.ConfigOut, schemas.Error, schemas.Health)
+MODELS = (schemas.ConsentOut, schemas.ConfigOut, schemas.Error, schemas.Health,
+          schemas.VisitorDataOut, schemas.ErasureOut)
+VISITOR = [SITE_KEY, {"name": "visitor_id", "in": "path", "required": True,
+                      "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}]
+VISITOR_404 = ("Unknown site, or no data for this visitor id and token (a wrong or missing "
+               "token and an unknown id get the same answer)")
+BEARER = [{"visitorToken": []}]
 
 
 def _ref(model) -> dict:
@@ -88,6 +94,30 @@ def spec() -> dict:
                 "responses": {"204": {"description": "Received (stored only with analytics consent)"},
                               **_errors("400", "403", "404", "413", "415", "429")},
             }},
+            "/api/v1/sites/{key}/visitors/{visitor_id}": {
+                "get": {
+                    "operationId": "getVisitorData",
+                    "summary": "The visitor's own data: consent history and analytics events (docs/DSAR.md)",
+                    "parameters": VISITOR, "security": BEARER,
+                    "responses": {"200": {"description": "The visitor's data as a JSON document",
+                                          "content": _json(schemas.VisitorDataOut)},
+                                  **_errors("403", "429", "503"),
+                                  "404": {"description": VISITOR_404, "content": _json(schemas.Error)}},
+                },
+                "delete": {
+                    "operationId": "eraseVisitorData",
+                    "summary": "Erase the visitor's analytics data and record a withdrawal of consent",
+                    "description": "Deletes the visitor's analytics events and visit state on this site "
+                                   "(daily totals keep counting them, without identifiers), appends a "
+                                   "`withdraw` record to the ledger (collection stops at once) and "
+                                   "keeps the consent records as proof of consent (`kept_reason`).",
+                    "parameters": VISITOR, "security": BEARER,
+                    "responses": {"200": {"description": "Erased; sets the consent cookie when same-site",
+                                          "content": _json(schemas.ErasureOut)},
+                                  **_errors("403", "429", "503"),
+                                  "404": {"description": VISITOR_404, "content": _json(schemas.Error)}},
+                },
+            },
             "/api/v1/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3.1",
@@ -105,5 +135,7 @@ def spec() -> dict:
                     "properties": {"gpc": {"type": "boolean"}, "lastUpdate": {"type": "string"}}}}}}},
             }},
         },
-        "components": {"schemas": defs["$defs"]},
+        "components": {"schemas": defs["$defs"], "securitySchemes": {"visitorToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "The visitor token (returned with the visitor id, kept in the consent cookie)"}}},
     }

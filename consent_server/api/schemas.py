@@ -1,5 +1,4 @@
 """Request and response bodies of the public API (pydantic), also used for OpenAPI."""
-import re
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
@@ -97,7 +96,6 @@ class Health(BaseModel):
     database: Literal["ok", "unavailable"]
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 PropKey = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 PropValue = (Annotated[StrictStr, Field(max_length=200)] | StrictBool | StrictInt
              | Annotated[StrictFloat, Field(allow_inf_nan=False)] | None)
@@ -127,20 +125,6 @@ class EventIn(BaseModel):
     scroll: StrictInt | None = Field(default=None, ge=0, le=100,
                                      description="engagement: deepest scroll position, percent.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _storable_text(cls, data):
-        # NUL characters and lone surrogates (valid JSON escapes) cannot be stored.
-        def bad(value):
-            if isinstance(value, str):
-                return _UNSTORABLE.search(value) is not None
-            if isinstance(value, dict):
-                return any(bad(k) or bad(v) for k, v in value.items())
-            return False
-        if isinstance(data, dict) and bad(data):
-            raise ValueError("text with NUL characters or lone surrogates")
-        return data
-
     @field_validator("url")
     @classmethod
     def _page(cls, value: str) -> str:
@@ -161,3 +145,110 @@ class EventIn(BaseModel):
         if self.type in ("outbound", "download") and not self.target:
             raise ValueError(f"{self.type} events need a target")
         return self
+
+
+class ConsentRecordOut(BaseModel):
+    """One record of the visitor's consent history, as hashed in the site's ledger."""
+
+    id: int
+    seq: int
+    recorded_at: str
+    action: Action
+    layer: int | None
+    choices: dict[str, bool]
+    revision: int
+    revision_hash: str | None = Field(description="SHA-256 of the revision's snapshot (what was shown).")
+    language: str
+    regime: str
+    country: str | None
+    region: str | None
+    city: str | None
+    gpc: bool
+    dnt: bool
+    browser: str | None
+    os: str | None
+    device: str | None
+    page_url: str | None
+    previous_id: int | None
+    prev_hash: str
+    hash: str
+
+
+class StoredEventOut(BaseModel):
+    id: int
+    occurred_at: str
+    session_id: str
+    type: EventType
+    path: str
+    title: str | None
+    referrer_host: str | None
+    referrer_path: str | None
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    utm_term: str | None
+    utm_content: str | None
+    target: str | None
+    name: str | None
+    props: dict | None
+    browser: str | None
+    os: str | None
+    device: str | None
+    country: str | None
+    region: str | None
+    city: str | None
+    duration_ms: int | None
+    scroll: int | None
+
+
+class VisitOut(BaseModel):
+    session_id: str
+    started_at: str | None
+    last_event_at: str | None
+    events: int
+    pageviews: int
+    last_path: str | None = None
+    current: bool = False
+
+
+class VisitorAnalyticsOut(BaseModel):
+    events: list[StoredEventOut]
+    sessions: list[VisitOut]
+
+
+class VisitorSiteOut(BaseModel):
+    key: str
+    name: str
+    domains: list[str]
+
+
+class RetentionOut(BaseModel):
+    analytics_events_days: int
+    consent_records_months: int
+
+
+class VisitorDataOut(BaseModel):
+    """A visitor's data on one site (docs/DSAR.md)."""
+
+    format: Literal["consent-server/visitor-data"]
+    version: Literal[1]
+    generated_at: str
+    site: VisitorSiteOut
+    visitor_id: str
+    consent_records: list[ConsentRecordOut]
+    analytics: VisitorAnalyticsOut
+    retention: RetentionOut
+    not_stored: str
+
+
+class ErasedCounts(BaseModel):
+    events: int
+    sessions: int
+
+
+class ErasureOut(ConsentOut):
+    """The withdrawal recorded by the erasure, and what was deleted."""
+
+    erased: ErasedCounts
+    consent_records_kept: Literal[True]
+    kept_reason: str

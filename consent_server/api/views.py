@@ -3,13 +3,15 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..extensions import limiter
-from ..services import analytics, banner, consents, location, sites
-from .http import ApiError, check_origin, cors_headers, json_body, json_payload, site_or_404
+from ..ratelimits import limit_site_routes, per_client_and_site
+from ..services import analytics, banner, consents, location, sites, visitors
+from .http import (ApiError, bearer_token, check_origin, cors_headers, json_body, json_payload,
+                   site_or_404)
 from .openapi import spec
 from .schemas import ConsentIn, EventIn
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limit_site_routes(bp)
 
 
 @bp.after_request
@@ -41,7 +43,7 @@ def _hints() -> banner.VisitorHints:
 
 
 @bp.get("/sites/<key>/config")
-@limiter.limit(lambda: current_app.config["RATELIMIT_CONFIG"])
+@per_client_and_site("CONFIG")
 def site_config(key):
     site = site_or_404(key)
     check_origin(site)
@@ -54,7 +56,7 @@ def site_config(key):
 
 
 @bp.post("/sites/<key>/consents")
-@limiter.limit(lambda: current_app.config["RATELIMIT_CONSENTS"])
+@per_client_and_site("CONSENTS")
 def record_consent(key):
     site = site_or_404(key)
     check_origin(site)
@@ -76,12 +78,7 @@ def record_consent(key):
                        recorded_at=record.recorded_at.isoformat().replace("+00:00", "Z"),
                        hash=record.hash)
     response.status_code = 201
-    domain = consents.cookie_domain(request.host, request.headers.get("Origin"))
-    if domain is not None:
-        response.set_cookie(banner.COOKIE_NAME, recorded.cookie_value,
-                            max_age=site.consent_lifetime_days * 86400, path="/",
-                            domain=domain or None, secure=request.is_secure, httponly=False,
-                            samesite="Lax")
+    _set_consent_cookie(response, site, recorded.cookie_value)
     return response
 
 
@@ -105,13 +102,8 @@ def _beacon_events(payload, limit: int) -> list[dict]:
         raise ApiError(400, "invalid_field", problems) from None
 
 
-def _site_limit_key() -> str:
-    return "events-site:" + str((request.view_args or {}).get("key", ""))
-
-
 @bp.post("/sites/<key>/events")
-@limiter.limit(lambda: current_app.config["RATELIMIT_EVENTS"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_EVENTS_SITE"], key_func=_site_limit_key)
+@per_client_and_site("EVENTS")
 def collect_events(key):
     # The body is checked before anything else: a bad beacon never reaches the database.
     events = _beacon_events(json_payload(), current_app.config["ANALYTICS_MAX_EVENTS"])
@@ -123,11 +115,57 @@ def collect_events(key):
     try:
         analytics.accept(site, events, secret_key=current_app.config["SECRET_KEY"],
                          user_agent=request.headers.get("User-Agent"),
-                         location=_location())
+                         location=_location(),
+                         query_allow=analytics.query_allow(current_app.config["ANALYTICS_QUERY_ALLOW"]))
     except analytics.EventError as exc:
         raise ApiError(400, "invalid_event", str(exc)) from None
     # 204 whether or not the events were stored: the answer says nothing about a visitor.
     return "", 204
+
+
+def _visitor(key: str, visitor_id: str):
+    """The site and the visitor, if the bearer token is theirs. A wrong or missing token
+    and an unknown visitor get the same 404, so the answer reveals nothing about an id."""
+    site = site_or_404(key)
+    check_origin(site)
+    if not visitors.find(site, current_app.config["SECRET_KEY"], visitor_id, bearer_token()):
+        raise ApiError(404, "unknown_visitor", "no data for this visitor id and token")
+    return site
+
+
+def _set_consent_cookie(response, site, value: str) -> None:
+    domain = consents.cookie_domain(request.host, request.headers.get("Origin"))
+    if domain is not None:
+        response.set_cookie(banner.COOKIE_NAME, value, max_age=site.consent_lifetime_days * 86400,
+                            path="/", domain=domain or None, secure=request.is_secure,
+                            httponly=False, samesite="Lax")
+
+
+@bp.get("/sites/<key>/visitors/<visitor_id>")
+@per_client_and_site("VISITORS")
+def visitor_data(key, visitor_id):
+    site = _visitor(key, visitor_id)
+    response = jsonify(visitors.access_document(site, visitor_id))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = f'attachment; filename="{site.key}-{visitor_id}.json"'
+    return response
+
+
+@bp.delete("/sites/<key>/visitors/<visitor_id>")
+@per_client_and_site("VISITORS")
+def erase_visitor(key, visitor_id):
+    site = _visitor(key, visitor_id)
+    erased = visitors.erase(site, secret_key=current_app.config["SECRET_KEY"], visitor_id=visitor_id,
+                            location=_location(), user_agent=request.headers.get("User-Agent"),
+                            gpc=_hints().gpc, dnt=request.headers.get("DNT") == "1")
+    record = erased.record
+    response = jsonify(visitor_id=record.visitor_id, token=erased.token, record_id=record.id,
+                       recorded_at=visitors.iso(record.recorded_at), hash=record.hash,
+                       erased=erased.counts(), consent_records_kept=True,
+                       kept_reason=visitors.KEPT_REASON)
+    response.headers["Cache-Control"] = "no-store"
+    _set_consent_cookie(response, site, erased.cookie_value)
+    return response
 
 
 @bp.get("/openapi.json")

@@ -1,14 +1,23 @@
 """What the widget needs to show the banner for one visitor: the site config."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from geo import Location, consent_mode_defaults, negotiate_language, pre_choice_state, regime_for
 
 from ..models import Site
+from . import revisions as revisions_service
 from . import texts as texts_service
 
 COOKIE_NAME = "consent"
+# What a published revision shows in one language: built once per worker. A revision
+# never changes once published, so an entry never goes stale; the key names the site by
+# id and creation time (ids are reused after a database reset) and the revision number.
+_shown_cache: LRUCache = LRUCache(maxsize=4096)
+_shown_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -40,20 +49,7 @@ def site_config(site: Site, *, location: Location | None, hints: VisitorHints,
     regime, regime_reason = regime_for_site(site, location)
     supported = texts_service.available_locales(translations_dir)
     language, language_reason = choose_language(site, hints, location, supported)
-    overrides = {t.key: t.value for t in site.texts if t.language == language}
-    texts = texts_service.texts_for(translations_dir, language, overrides)
-    categories = []
-    for category in site.categories:
-        categories.append({
-            "key": category.key,
-            "name": category.name or texts.get(f"category.{category.key}.name", category.key),
-            "description": category.description or texts.get(f"category.{category.key}.description", ""),
-            "required": category.required,
-            "services": [
-                {"name": s.name, "provider": s.provider, "purpose": s.purpose,
-                 "privacy_policy_url": s.privacy_policy_url, "cookies": s.cookies}
-                for s in category.services],
-        })
+    categories, texts = shown(site, language, translations_dir)
     return {
         "site": site.key,
         "revision": site.revision,
@@ -73,3 +69,32 @@ def site_config(site: Site, *, location: Location | None, hints: VisitorHints,
         "consent_mode": consent_mode_defaults(regime, gpc=hints.gpc),
         "cookie": {"name": COOKIE_NAME, "max_age": site.consent_lifetime_days * 86400},
     }
+
+
+def shown(site: Site, language: str, translations_dir: str) -> tuple[list[dict], dict[str, str]]:
+    """The categories (with services) and texts of the site's current published revision
+    in ``language``: what the banner shows. Cached per site, revision and language."""
+    key = (site.id, site.created_at, site.revision, language, translations_dir)
+    with _shown_lock:
+        hit = _shown_cache.get(key)
+    if hit is None:
+        hit = build_shown(revisions_service.published_snapshot(site), language, translations_dir)
+        with _shown_lock:
+            _shown_cache[key] = hit
+    return hit
+
+
+def build_shown(snap: dict, language: str, translations_dir: str) -> tuple[list[dict], dict[str, str]]:
+    """Categories and texts of a snapshot in ``language`` (shipped texts, then overrides)."""
+    texts = texts_service.texts_for(translations_dir, language, revisions_service.texts_of(snap, language))
+    categories = [{
+        "key": c["key"],
+        "name": c["name"] or texts.get(f"category.{c['key']}.name", c["key"]),
+        "description": c["description"] or texts.get(f"category.{c['key']}.description", ""),
+        "required": c["required"],
+        "services": [
+            {"name": s["name"], "provider": s["provider"], "purpose": s["purpose"],
+             "privacy_policy_url": s["privacy_policy_url"], "cookies": s["cookies"]}
+            for s in c["services"]],
+    } for c in snap.get("categories", [])]
+    return categories, texts

@@ -1,7 +1,9 @@
 """Does this visitor's analytics consent hold on this site? The ledger, behind a cache.
 
 The rule: the visitor's latest consent record for the site grants ``analytics`` and is
-younger than the site's consent lifetime. Nothing else (no cookie, no client claim) counts.
+younger than the site's consent lifetime, and no open data request of the visitor restricts
+processing (a restriction or objection, services/dsar). Nothing else (no cookie, no client
+claim) counts.
 
 Where the answer is kept:
 - Without ``REDIS_URL``: per worker process, an LRU with a short TTL
@@ -15,9 +17,9 @@ Where the answer is kept:
   unchanged, so a stale answer cannot be put back by a race. Every worker sees a
   withdrawal at once.
 
-Invalidation hangs on the ORM: any commit that inserted a ``ConsentRecord`` invalidates
-that visitor's entry after the commit (see the session listeners at the bottom), whichever
-code path appended it.
+Invalidation hangs on the ORM: any commit that inserted a ``ConsentRecord`` or inserted or
+changed a ``DataRequest`` invalidates that visitor's entry after the commit (see the
+session listeners at the bottom), whichever code path made it.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import ConsentRecord
+from ..models import ConsentRecord, DataRequest
 
 log = logging.getLogger(__name__)
 EXTENSION = "consent_cache"
@@ -72,7 +74,21 @@ def latest_decisions(site_id: int, lifetime_days: int, visitor_ids, now: datetim
             .where(table.c.site_id == site_id))
         for row in rows:
             out[row.visitor_id] = grants_analytics(row, lifetime_days, now)
+        for visitor_id in restricted(site_id, [v for v in part if out.get(v)]):
+            out[visitor_id] = False
     return out
+
+
+def restricted(site_id: int, visitor_ids) -> set[str]:
+    """Those of ``visitor_ids`` with an open request that restricts processing (dsar)."""
+    ids = list(visitor_ids)
+    if not ids:
+        return set()
+    requests = DataRequest.__table__
+    return set(db.session.scalars(
+        select(requests.c.visitor_id).where(
+            requests.c.site_id == site_id, requests.c.visitor_id.in_(ids),
+            requests.c.status == "open", requests.c.restricted.is_(True))))
 
 
 def load_decision(site_id: int, lifetime_days: int, visitor_id: str) -> tuple[bool, float]:
@@ -82,7 +98,7 @@ def load_decision(site_id: int, lifetime_days: int, visitor_id: str) -> tuple[bo
         .where(ConsentRecord.site_id == site_id, ConsentRecord.visitor_id == visitor_id)
         .order_by(ConsentRecord.seq.desc()).limit(1))
     now = datetime.now(timezone.utc)
-    if not grants_analytics(record, lifetime_days, now):
+    if not grants_analytics(record, lifetime_days, now) or restricted(site_id, [visitor_id]):
         return False, float("inf")
     expires = record.recorded_at + timedelta(days=lifetime_days)
     return True, (expires - now).total_seconds()
@@ -187,6 +203,9 @@ _PENDING = "consent_cache_pending"
 def _collect_new_records(session, flush_context):
     for obj in session.new:
         if isinstance(obj, ConsentRecord):
+            session.info.setdefault(_PENDING, set()).add((obj.site_id, obj.visitor_id))
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, DataRequest) and obj.visitor_id:
             session.info.setdefault(_PENDING, set()).add((obj.site_id, obj.visitor_id))
 
 

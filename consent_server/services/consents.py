@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote, urlsplit
 
 import tldextract
 
 from ..models import ConsentRecord, Site
-from . import ledger
+from . import ledger, revisions
 from .banner import regime_for_site
 from .useragent import classify
 
@@ -37,13 +38,15 @@ def strip_query(url: str | None) -> str | None:
 
 
 def full_choices(site: Site, choices: dict[str, bool]) -> dict[str, bool]:
-    keys = {c.key for c in site.categories}
+    # The categories visitors are shown: the published revision's, not the draft's.
+    categories = revisions.published_snapshot(site)["categories"]
+    keys = {c["key"] for c in categories}
     unknown = sorted(set(choices) - keys)
     if unknown:
         raise ChoiceError(f"unknown categories for this site: {', '.join(unknown)}")
     out = {}
-    for category in site.categories:
-        out[category.key] = True if category.required else bool(choices.get(category.key, False))
+    for category in categories:
+        out[category["key"]] = True if category["required"] else bool(choices.get(category["key"], False))
     return out
 
 
@@ -78,7 +81,8 @@ def cookie_domain(server_host: str | None, origin: str | None) -> str | None:
 def record_choice(site: Site, *, secret_key: str, visitor_id: str | None, token: str | None,
                   choices: dict[str, bool], action: str, revision: int, language: str,
                   page_url: str | None, layer: int | None, location,
-                  user_agent: str | None, gpc: bool, dnt: bool) -> Recorded:
+                  user_agent: str | None, gpc: bool, dnt: bool,
+                  now: datetime | None = None) -> Recorded:
     if revision > site.revision or revision < 1:
         raise ChoiceError(f"unknown revision {revision} (current is {site.revision})")
     # A visitor id is continued only with its token; otherwise a new random id is issued,
@@ -96,7 +100,7 @@ def record_choice(site: Site, *, secret_key: str, visitor_id: str | None, token:
         signals=ledger.Signals(gpc=gpc, dnt=dnt))
     record = ledger.append(site, visitor_id=visitor_id, choices=choices, action=action,
                            revision=revision, language=language, page_url=strip_query(page_url),
-                           context=context, layer=layer)
+                           context=context, layer=layer, now=now)
     token = ledger.visitor_token(secret_key, site.key, record.visitor_id)
     return Recorded(record, token, cookie_value(record.visitor_id, token, record.revision,
                                                  record.choices, record.recorded_at))

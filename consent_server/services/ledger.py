@@ -82,7 +82,7 @@ def chain_hash(prev_hash: str, record) -> str:
 
 def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], action: str,
            revision: int, language: str, page_url: str | None, context: Context,
-           layer: int | None = None) -> ConsentRecord:
+           layer: int | None = None, now: datetime | None = None) -> ConsentRecord:
     """Append one choice to the site's chain and commit.
 
     The first statement is the UPDATE of the chain head, so concurrent appends for the
@@ -108,7 +108,7 @@ def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], acti
             .order_by(ConsentRecord.seq.desc()).limit(1)) if returning else None
         record = ConsentRecord(
             site_id=site_id, seq=seq,
-            recorded_at=datetime.now(timezone.utc),
+            recorded_at=now or datetime.now(timezone.utc),
             visitor_id=visitor_id, previous_id=previous_id, revision=revision,
             language=language, regime=context.regime, country=context.country,
             region=context.region, city=context.city, action=action, layer=layer,

@@ -1,16 +1,15 @@
 """Sites, their categories and services, and published revisions."""
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Category, LedgerHead, Organization, Revision, Service, Site
+from ..models import Category, LedgerHead, Organization, Service, Site, SiteText
 from ..models.site import REGIME_OVERRIDES
+from . import revisions
 
 DEFAULT_CATEGORIES = (
     ("necessary", True),
@@ -18,6 +17,8 @@ DEFAULT_CATEGORIES = (
     ("advertising", False),
 )
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+CATEGORY_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+LEGAL_BASES = ("consent", "legitimate_interest", "contract", "legal_obligation")
 MAX_LIFETIME_DAYS = 395  # 13 months: never keep a choice longer (TCF guidance)
 
 
@@ -45,6 +46,11 @@ def get_by_key(key: str) -> Site | None:
     if not isinstance(key, str) or not KEY_RE.match(key):
         return None
     return db.session.scalar(select(Site).where(Site.key == key))
+
+
+def for_organization(organization_id: int) -> list[Site]:
+    return list(db.session.scalars(select(Site).where(
+        Site.organization_id == organization_id).order_by(Site.name, Site.key)))
 
 
 def origin_allowed(site: Site, origin: str | None) -> bool:
@@ -81,7 +87,7 @@ def create_site(organization: Organization, *, key: str, domains: list[str], nam
     db.session.add(site)
     db.session.flush()
     db.session.add(LedgerHead(site_id=site.id))
-    db.session.add(_revision(site, 1, published_by))
+    db.session.add(revisions.new_revision(site, 1, published_by))
     db.session.commit()
     return site
 
@@ -101,62 +107,128 @@ def _new_service(site: Site, category_key: str, fields: dict) -> Service:
     category = category_by_key(site, category_key)
     if category is None:
         raise SiteError(f"no category {category_key!r} on site {site.key!r}")
-    url = fields.get("privacy_policy_url") or ""
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise SiteError("the privacy policy link must be an http(s) URL")
-    cookies = list(fields.get("cookies") or [])
-    for cookie in cookies:
-        try:
-            re.compile(cookie.get("pattern") or re.escape(cookie["name"]))
-        except (re.error, KeyError, TypeError) as exc:
-            raise SiteError(f"bad cookie entry {cookie!r}: {exc}") from None
-    service = Service(name=fields["name"], provider=fields.get("provider") or "",
-                      purpose=fields.get("purpose") or "",
-                      legal_basis=fields.get("legal_basis") or "consent",
-                      privacy_policy_url=url, cookies=cookies, position=len(category.services))
+    service = Service(position=len(category.services), **_service_fields(fields))
     category.services.append(service)
     return service
 
 
+def _service_fields(fields: dict) -> dict:
+    """Validated service columns from ``fields``."""
+    name = (fields.get("name") or "").strip()
+    if not name or len(name) > 100:
+        raise SiteError("a service needs a name of at most 100 characters")
+    url = (fields.get("privacy_policy_url") or "").strip()
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        raise SiteError("the privacy policy link must be an http(s) URL")
+    legal_basis = fields.get("legal_basis") or "consent"
+    if legal_basis not in LEGAL_BASES:
+        raise SiteError(f"legal basis must be one of {', '.join(LEGAL_BASES)}")
+    cookies = list(fields.get("cookies") or [])
+    for cookie in cookies:
+        try:
+            re.compile(cookie.get("pattern") or re.escape(cookie["name"]))
+        except (re.error, KeyError, TypeError, AttributeError) as exc:
+            raise SiteError(f"bad cookie entry {cookie!r}: {exc}") from None
+    return dict(name=name, provider=(fields.get("provider") or "").strip(),
+                purpose=(fields.get("purpose") or "").strip(), legal_basis=legal_basis,
+                privacy_policy_url=url, cookies=cookies)
+
+
+def service_of(site: Site, service_id: int) -> Service | None:
+    """A service of this site's draft (None for another site's service)."""
+    return db.session.scalar(select(Service).join(Category).where(
+        Service.id == service_id, Category.site_id == site.id))
+
+
+def update_service(site: Site, service: Service, category_key: str, fields: dict) -> Service:
+    category = category_by_key(site, category_key)
+    if category is None:
+        raise SiteError(f"no category {category_key!r} on site {site.key!r}")
+    for column, value in _service_fields(fields).items():
+        setattr(service, column, value)
+    if service.category_id != category.id:
+        service.category.services.remove(service)
+        service.position = len(category.services)
+        category.services.append(service)
+    db.session.commit()
+    return service
+
+
+def delete_service(service: Service) -> None:
+    db.session.delete(service)
+    db.session.commit()
+
+
+def add_category(site: Site, key: str, name: str = "", description: str = "") -> Category:
+    """A custom category (draft): visitors are asked about it once it is published."""
+    key = (key or "").strip().lower()
+    if not CATEGORY_KEY_RE.match(key):
+        raise SiteError("category key: 2-32 characters, lowercase letters, digits and _")
+    if category_by_key(site, key) is not None:
+        raise SiteError(f"the site has a category {key!r}")
+    category = Category(key=key, name=name.strip(), description=description.strip(),
+                        required=False, position=len(site.categories))
+    site.categories.append(category)
+    db.session.commit()
+    return category
+
+
+def update_category(category: Category, name: str, description: str) -> None:
+    category.name = (name or "").strip()[:100]
+    category.description = (description or "").strip()
+    db.session.commit()
+
+
+def delete_category(site: Site, category: Category) -> None:
+    if category.key in {key for key, _required in DEFAULT_CATEGORIES}:
+        raise SiteError(f"the {category.key} category cannot be removed")
+    site.categories.remove(category)
+    db.session.commit()
+
+
+def update_settings(site: Site, *, name: str, domains: list[str], regime_override: str,
+                    default_language: str, consent_lifetime_days: int, retention_events_days: int,
+                    retention_consents_months: int, retention_site_days: int) -> Site:
+    """Settings that apply at once (they are not part of a revision)."""
+    if regime_override not in REGIME_OVERRIDES:
+        raise SiteError(f"regime override must be one of {', '.join(REGIME_OVERRIDES)}")
+    if not 1 <= consent_lifetime_days <= MAX_LIFETIME_DAYS:
+        raise SiteError(f"consent lifetime must be 1..{MAX_LIFETIME_DAYS} days")
+    for label, value, top in (("events retention (days)", retention_events_days, 3650),
+                              ("consent retention (months)", retention_consents_months, 120),
+                              ("retention after deactivation (days)", retention_site_days, 3650)):
+        if not 1 <= value <= top:
+            raise SiteError(f"{label} must be 1..{top}")
+    origins = sorted({normalize_origin(d) for d in domains if d.strip()})
+    if not origins:
+        raise SiteError("a site needs at least one domain")
+    site.name = (name or "").strip()[:200] or site.key
+    site.domains = origins
+    site.regime_override = regime_override
+    site.default_language = default_language
+    site.consent_lifetime_days = consent_lifetime_days
+    site.retention_events_days = retention_events_days
+    site.retention_consents_months = retention_consents_months
+    site.retention_site_days = retention_site_days
+    db.session.commit()
+    return site
+
+
+def set_texts(site: Site, language: str, values: dict[str, str]) -> None:
+    """The site's overrides of the shipped texts in ``language`` (draft): an empty value
+    removes the override, so the shipped, translated text applies."""
+    current = {t.key: t for t in site.texts if t.language == language}
+    for key, value in values.items():
+        value = (value or "").strip()
+        row = current.get(key)
+        if not value and row is not None:
+            site.texts.remove(row)
+        elif value and row is None:
+            site.texts.append(SiteText(language=language, key=key, value=value))
+        elif value and row is not None:
+            row.value = value
+    db.session.commit()
+
+
 def category_by_key(site: Site, key: str) -> Category | None:
     return next((c for c in site.categories if c.key == key), None)
-
-
-def snapshot(site: Site) -> dict:
-    """What visitors are shown for this site, as data: the proof of what was asked."""
-    return {
-        "site": site.key,
-        "categories": [
-            {"key": c.key, "name": c.name, "description": c.description, "required": c.required,
-             "services": [
-                 {"name": s.name, "provider": s.provider, "purpose": s.purpose,
-                  "legal_basis": s.legal_basis, "privacy_policy_url": s.privacy_policy_url,
-                  "cookies": s.cookies}
-                 for s in c.services]}
-            for c in site.categories],
-        "texts": {f"{t.language}:{t.key}": t.value
-                  for t in sorted(site.texts, key=lambda t: (t.language, t.key))},
-    }
-
-
-def _revision(site: Site, number: int, published_by: str) -> Revision:
-    snap = snapshot(site)
-    digest = hashlib.sha256(json.dumps(snap, sort_keys=True, separators=(",", ":"),
-                                       ensure_ascii=False).encode()).hexdigest()
-    return Revision(site_id=site.id, number=number, published_by=published_by, snapshot=snap,
-                    snapshot_hash=digest)
-
-
-def publish(site: Site, published_by: str = "") -> Revision:
-    """Publish the current categories, services and texts as a new revision: visitors
-    are asked again, and the revision stays on file for the records made on it."""
-    site.revision += 1
-    revision = _revision(site, site.revision, published_by)
-    db.session.add(revision)
-    db.session.commit()
-    return revision
-
-
-def revision(site: Site, number: int) -> Revision | None:
-    return db.session.scalar(select(Revision).where(Revision.site_id == site.id,
-                                                    Revision.number == number))

@@ -1,5 +1,6 @@
-"""A beacon's events reduced to what is stored: paths without query strings, UTM fields,
-referrer host and path, browser/OS/device class and location; never an IP or a raw UA.
+"""A beacon's events reduced to what is stored: paths without query strings (but for a
+short allow list), UTM fields, referrer host and path, browser/OS/device class and
+location; never an IP or a raw UA.
 
 Pure functions: no database, no Flask.
 """
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 EVENT_TYPES = ("pageview", "outbound", "download", "engagement", "custom")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 MAX_PATH, MAX_TITLE, MAX_HOST, MAX_UTM, MAX_TARGET = 1024, 300, 255, 200, 2048
+MAX_KEPT_VALUE = 100  # characters of an allowed query parameter's value
 
 
 class EventError(ValueError):
@@ -44,17 +46,32 @@ def _http(url: str | None, what: str):
     return parts
 
 
-def page_parts(url: str) -> tuple[str, dict[str, str | None]]:
-    """The page's path (no query string, no fragment) and its utm_* parameters."""
+def query_allow(setting) -> tuple[str, ...]:
+    """``ANALYTICS_QUERY_ALLOW`` as parameter names: a list, or a comma-separated string
+    (``CONSENT_ANALYTICS_QUERY_ALLOW=page,ref``)."""
+    names = setting.split(",") if isinstance(setting, str) else setting or ()
+    return tuple(dict.fromkeys(n.strip().lower() for n in names if n and n.strip()))
+
+
+def page_parts(url: str, allow=()) -> tuple[str, dict[str, str | None]]:
+    """The page's path and its utm_* parameters. The path keeps no fragment and, of the
+    query string, only the parameters named in ``allow`` (lower case; the first value of
+    each, in the order of ``allow``)."""
     parts = _http(url, "url")
     if parts is None:
         raise EventError("url is required")
     utm: dict[str, str | None] = dict.fromkeys(UTM_FIELDS)
+    kept: dict[str, str] = {}
     for key, value in parse_qsl(parts.query, keep_blank_values=False):
         key = key.lower()
         if key in utm and utm[key] is None:
             utm[key] = value.strip()[:MAX_UTM] or None
-    return (parts.path or "/")[:MAX_PATH], utm
+        elif key in allow and key not in kept and value.strip():
+            kept[key] = value.strip()[:MAX_KEPT_VALUE]
+    path = parts.path or "/"
+    if kept:
+        path += "?" + urlencode([(k, kept[k]) for k in allow if k in kept])
+    return path[:MAX_PATH], utm
 
 
 def referrer_parts(url: str | None) -> tuple[str | None, str | None]:
@@ -85,13 +102,14 @@ def _text(value: str | None, limit: int) -> str | None:
     return value[:limit] or None
 
 
-def normalize(event: dict, *, site_id: int, client: Client, now: datetime) -> dict:
+def normalize(event: dict, *, site_id: int, client: Client, now: datetime, query_allow=()) -> dict:
     """One validated event (a dict shaped like the API's EventIn) -> a row for ``Event``
-    without its session id (decided when the batch is written)."""
+    without its session id (decided when the batch is written). ``query_allow``: the query
+    parameters the page path keeps (see ``page_parts``)."""
     kind = event["type"]
     if kind not in EVENT_TYPES:
         raise EventError(f"unknown event type {kind!r}")
-    path, utm = page_parts(event["url"])
+    path, utm = page_parts(event["url"], query_allow)
     ref_host, ref_path = referrer_parts(event.get("referrer"))
     row = {
         "site_id": site_id,

@@ -97,8 +97,9 @@ class Accepted:
 
 
 def accept(site, events: list[dict], *, secret_key: str, user_agent: str | None, location,
-           now: datetime | None = None) -> Accepted:
+           query_allow=(), now: datetime | None = None) -> Accepted:
     """Gate and queue a beacon's events (validated dicts shaped like the API's EventIn).
+    ``query_allow``: the page query parameters kept besides utm_* (``ANALYTICS_QUERY_ALLOW``).
 
     Raises ``EventError`` for an event that cannot be stored as sent (before anything is
     queued: a beacon is taken whole or not at all)."""
@@ -109,7 +110,7 @@ def accept(site, events: list[dict], *, secret_key: str, user_agent: str | None,
     client = Client(browser=info.browser, os=info.os, device=info.device,
                     country=getattr(location, "country", None), region=getattr(location, "region", None),
                     city=getattr(location, "city", None))
-    rows = [normalize(e, site_id=site.id, client=client, now=now) for e in events]
+    rows = [normalize(e, site_id=site.id, client=client, now=now, query_allow=query_allow) for e in events]
     keep, no_token, no_consent = [], 0, 0
     decisions: dict[tuple, bool | None] = {}
     for event, row in zip(events, rows):
@@ -264,6 +265,16 @@ class Ingestor:
         return stored
 
 
+def lock_site(site_id: int) -> None:
+    """Take the site's ingest lock for the current transaction (upsert of its
+    ``analytics_ingest_state`` row: a row lock on PostgreSQL, the write lock on SQLite).
+    The batch writer and erasure (services/visitors) start with it."""
+    state = IngestState.__table__
+    lock = rollups.dialect_insert(state).values(site_id=site_id, events=0)
+    db.session.execute(lock.on_conflict_do_update(index_elements=[state.c.site_id],
+                                                  set_={"events": state.c.events}))
+
+
 def store_batch(site_id: int, rows: list[dict], prune: bool = False) -> int:
     """Store one site's events and update its rollups, in one transaction.
 
@@ -273,9 +284,7 @@ def store_batch(site_id: int, rows: list[dict], prune: bool = False) -> int:
     now = datetime.now(timezone.utc)
     state = IngestState.__table__
     try:
-        lock = rollups.dialect_insert(state).values(site_id=site_id, events=0)
-        session.execute(lock.on_conflict_do_update(index_elements=[state.c.site_id],
-                                                   set_={"events": state.c.events}))
+        lock_site(site_id)
         site = session.execute(select(Site.consent_lifetime_days, Site.domains)
                                .where(Site.id == site_id)).one_or_none()
         if site is None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import datasketches
 from sqlalchemy import func, select, union_all
 
-from ...extensions import db
+from ...database import reporting_session
 from ...models import DailyStats, DimensionCount
 from .rollups import DIMENSIONS, SKETCH_LG_K, periods
 
@@ -87,7 +87,7 @@ def traffic_report(site, start: date, end: date, top: int = 10) -> TrafficReport
     if (end - start).days + 1 > MAX_DAYS:
         raise ValueError(f"at most {MAX_DAYS} days per report")
     daily_t = DailyStats.__table__
-    rows = db.session.execute(
+    rows = reporting_session().execute(
         select(daily_t).where(daily_t.c.site_id == site.id, daily_t.c.day.between(start, end))
         .order_by(daily_t.c.day)).all()
     union = datasketches.hll_union(SKETCH_LG_K)
@@ -139,7 +139,7 @@ def top_values(site_id: int, start: date, end: date, top: int = 10,
                     func.row_number().over(partition_by=totals.c.dimension,
                                            order_by=(totals.c.n.desc(), totals.c.value)).label("rank")
                     ).subquery()
-    rows = db.session.execute(
+    rows = reporting_session().execute(
         select(ranked.c.dimension, ranked.c.value, ranked.c.n)
         .where(ranked.c.rank <= top)
         .order_by(ranked.c.dimension, ranked.c.rank))

@@ -1,0 +1,34 @@
+"""The admin UI's language: Accept-Language among the shipped catalogs, or the admin's
+own choice kept in the session; the banner's language is not affected."""
+import re
+
+from tests.conftest import csrf_token
+
+
+def html_lang(response):
+    return re.search(r'<html lang="([^"]+)" dir="([^"]+)"', response.get_data(as_text=True)).groups()
+
+
+def test_the_login_page_follows_accept_language(client):
+    assert html_lang(client.get("/admin/login", headers={"Accept-Language": "de-AT,de;q=0.9"})) == ("de", "ltr")
+    assert html_lang(client.get("/admin/login", headers={"Accept-Language": "he"})) == ("he", "rtl")
+    assert html_lang(client.get("/admin/login", headers={"Accept-Language": "xx"})) == ("en", "ltr")
+
+
+def test_the_chosen_language_is_kept_for_the_session(client):
+    token = csrf_token(client, "/admin/login")
+    resp = client.post("/admin/language", data={"csrf_token": token, "language": "fr_CA", "next": "/admin/login"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/login")
+    assert html_lang(client.get("/admin/login", headers={"Accept-Language": "de"})) == ("fr-CA", "ltr")
+
+
+def test_an_unknown_language_or_a_foreign_target_changes_nothing(client):
+    token = csrf_token(client, "/admin/login")
+    resp = client.post("/admin/language", data={"csrf_token": token, "language": "xx", "next": "https://evil.example/"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/admin/")
+    assert html_lang(client.get("/admin/login")) == ("en", "ltr")
+
+
+def test_without_csrf_the_language_is_not_changed(client):
+    client.post("/admin/language", data={"language": "de", "next": "/admin/login"})
+    assert html_lang(client.get("/admin/login")) == ("en", "ltr")

@@ -1,0 +1,44 @@
+"""services/revisions.py: snapshots, publishing, what changed, the published view."""
+from consent_server.extensions import db
+from consent_server.models import SiteText
+from consent_server.services import revisions
+from consent_server.services import sites as sites_service
+
+
+def test_digest_is_canonical_json_sha256():
+    assert revisions.digest({"b": 1, "a": [1, 2]}) == revisions.digest({"a": [1, 2], "b": 1})
+    assert len(revisions.digest({})) == 64
+
+
+def test_publish_freezes_the_draft_and_keeps_older_revisions(make_site):
+    site = make_site()
+    sites_service.add_service(site, "analytics", name="Stats")
+    assert revisions.has_unpublished_changes(site)
+    second = revisions.publish(site, "ed@acme.example")
+    assert (site.revision, second.number, second.published_by) == (2, 2, "ed@acme.example")
+    assert second.snapshot_hash == revisions.digest(second.snapshot)
+    assert not revisions.has_unpublished_changes(site)
+    sites_service.add_service(site, "analytics", name="Later")
+    assert [s["name"] for s in revisions.published_snapshot(site)["categories"][1]["services"]] == ["Stats"]
+    assert revisions.revision(site, 1).snapshot["categories"][1]["services"] == []
+    assert [r.number for r in revisions.revisions(site)] == [2, 1]
+
+
+def test_changes_name_added_removed_and_edited_things(make_site):
+    site = make_site()
+    before = revisions.snapshot(site)
+    sites_service.add_service(site, "advertising", name="Ads")
+    site.texts.append(SiteText(language="fr", key="banner.title", value="Cookies !"))
+    sites_service.category_by_key(site, "analytics").description = "Counting"
+    db.session.commit()
+    assert revisions.changes(before, revisions.snapshot(site)) == [
+        "category analytics: description changed", "service added to advertising: Ads",
+        "text fr:banner.title changed"]
+    assert revisions.changes(revisions.snapshot(site), before)[1] == "service removed from advertising: Ads"
+    assert revisions.changes(before, before) == []
+
+
+def test_texts_of_picks_one_language():
+    snap = {"texts": {"de:banner.title": "Hallo", "en:banner.title": "Hello", "de:banner.save": "OK"}}
+    assert revisions.texts_of(snap, "de") == {"banner.title": "Hallo", "banner.save": "OK"}
+    assert revisions.texts_of({}, "de") == {}
