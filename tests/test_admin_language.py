@@ -32,3 +32,13 @@ def test_an_unknown_language_or_a_foreign_target_changes_nothing(client):
 def test_without_csrf_the_language_is_not_changed(client):
     client.post("/admin/language", data={"language": "de", "next": "/admin/login"})
     assert html_lang(client.get("/admin/login")) == ("en", "ltr")
+
+
+def test_the_admin_pages_are_translated_in_every_shipped_language(client):
+    from tests.test_translations import TRANSLATED_LOCALES, translated
+
+    for locale in TRANSLATED_LOCALES:
+        html = client.get("/admin/login", headers={"Accept-Language": locale.replace("_", "-")}).get_data(as_text=True)
+        catalog = translated(locale)
+        assert catalog["Sign in"] in html and catalog["Change language"] in html, locale
+        assert ">Sign in<" not in html and 'value="Change language"' not in html, locale

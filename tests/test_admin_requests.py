@@ -141,8 +141,8 @@ def test_retention_preview_shows_what_will_be_purged(app, client, shop):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<dd>180</dd>" in html and "<dd>36</dd>" in html and "Consent records kept (months)" in html
-    assert '<tr><td>obfuscate events</td><td class="num">1</td></tr>' in html
-    assert '<tr><td>delete consent records</td><td class="num">0</td></tr>' in html
+    assert '<tr><td>Obfuscate analytics events</td><td class="num">1</td></tr>' in html
+    assert '<tr><td>Delete consent records</td><td class="num">0</td></tr>' in html
     assert db.session.scalar(select(func.count()).select_from(Event).where(Event.visitor_id == "")) == 0
 
 
