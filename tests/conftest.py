@@ -128,6 +128,14 @@ def make_consent(app):
     return factory
 
 
+@pytest.fixture
+def visitor(make_site, make_consent):
+    """(site, visitor id, visitor token) of a visitor who granted analytics on the "shop" site."""
+    site = make_site()
+    recorded = make_consent(site, choices={"analytics": True})
+    return site, recorded.record.visitor_id, recorded.token
+
+
 ADMIN_PASSWORD = "correct horse battery"
 _CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

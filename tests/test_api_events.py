@@ -22,13 +22,6 @@ def app(app_factory):
     return app_factory(ANALYTICS_FLUSH_INTERVAL=0)
 
 
-@pytest.fixture
-def visitor(make_site, make_consent):
-    site = make_site()
-    recorded = make_consent(site, choices={"analytics": True})
-    return site, recorded.record.visitor_id, recorded.token
-
-
 def pageview(visitor_id, token, **kw):
     return {"visitor_id": visitor_id, "token": token, "type": "pageview",
             "url": "https://shop.example/shoes?utm_source=news&utm_campaign=spring&email=a@b.example",

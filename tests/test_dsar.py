@@ -22,13 +22,6 @@ def app(app_factory):
     return app_factory(ANALYTICS_FLUSH_INTERVAL=0)
 
 
-@pytest.fixture
-def visitor(make_site, make_consent):
-    site = make_site()
-    recorded = make_consent(site, choices={"analytics": True})
-    return site, recorded.record.visitor_id, recorded.token
-
-
 def send(app, site, vid, token, path="/"):
     accepted = analytics.accept(site, [{"visitor_id": vid, "token": token, "type": "pageview",
                                         "url": f"https://shop.example{path}"}],
