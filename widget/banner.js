@@ -32,7 +32,7 @@ function h(tag, a, c) {
 }
 
 const bt = (x, k) => h('button', {type: 'button', class: 'cm-b', 'data-consent-action': x}, t(k || 'banner.' + x.replace('-', '_'))),
-  buttons = a => h('div', {class: 'cm-bs'}, a.map(x => bt(x)));
+  row = a => h('div', {class: 'cm-bs'}, a.map(x => bt(x))); // a row of action buttons
 
 function build() {
   const o = cfg.regime == 'opt-out';
@@ -43,13 +43,13 @@ function build() {
       // one text per regime: "with your consent" is not true where tags run before a choice
       h('p', {id: 'consent-body'}, t({'opt-out': 'optout.body', notice: 'notice.body'}[cfg.regime] || 'banner.body')),
       o && (lockAd ? h('p', {class: 'cm-gpc'}, t('optout.gpc_honored')) : bt('do-not-sell', 'optout.do_not_sell')),
-      buttons(['accept-all', 'reject-all', 'preferences'])
+      row(['accept-all', 'reject-all', 'preferences'])
     ]),
     h('div', {class: 'cm-l2'}, [
       h('h2', {id: 'consent-prefs-title'}, t('prefs.title')),
       h('p', {id: 'consent-prefs-body'}, t('prefs.body')),
       ...cfg.categories.map(category),
-      buttons(['save', 'accept-all', 'reject-all', 'close'])
+      row(['save', 'accept-all', 'reject-all', 'close'])
     ])
   ]);
   B.onkeydown = safe(onKey);

@@ -18,7 +18,7 @@ Object.assign(C, {
   withdraw: safe(() => choose({}, 'withdraw')),
   d: {t, choose}, // for dsar.js (internal): the texts, and applying the withdrawal an erasure recorded
   show: safe(() => show(valid ? 2 : 1)),
-  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); }),
+  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') subs.push(f); }),
   tq: [], // Consent.track calls while the tracker loads (it takes them over); none without analytics
   track: (...a) => { TRACKER && granted('analytics') && C.tq.push(a); }
 });

@@ -45,8 +45,8 @@ let cfg = null, // the site config, once fetched
   lockAd = 0, // opt-out regime + GPC: advertising stays off, nothing on this page turns it on
   vid = null, tok = null, // visitor id and token, from the cookie or the last record
   chain = Promise.resolve(); // records are sent one after the other
-// Own properties only: a page whose Object.prototype was polluted (analytics = true...) grants nothing.
-const listeners = [],
+const subs = [], // Consent.on("change") listeners
+  // Own properties only: a page whose Object.prototype was polluted (analytics = true...) grants nothing.
   own = (o, k) => ({}).hasOwnProperty.call(o, k),
   now = () => Date.now() / 1e3 | 0,
   DAY = 864e2;
@@ -89,7 +89,7 @@ function apply(next, decided) {
   gate();
   const s = get();
   D.dispatchEvent(new CustomEvent('consent:change', {detail: s})); // a listener's error is reported, not thrown
-  for (const f of listeners) try { f(s); } catch (e) {}
+  for (const f of subs) try { f(s); } catch (e) {}
 }
 
 // The `consent` cookie (brief/CONTRACT.md): {id, token, rev, c: {category: 0|1}, ts}.
@@ -116,7 +116,7 @@ function setCookie(s) {
 
 // Delete a category's first-party cookies named (by pattern) in its services, on this
 // host and each parent domain, path /.
-function dropCookies(cat) {
+function drop(cat) {
   const res = [], h = location.hostname.split('.');
   for (const s of (cfg.categories.find(c => c.key == cat) || {}).services || []) for (const k of s.cookies || [])
     try { res.push(k.pattern ? new RegExp(k.pattern) : {test: n => n == k.name}); } catch (e) {}
@@ -159,7 +159,7 @@ function choose(c, action, layer, send = post) {
   hide();
   chain = chain.then(() => ready).then(conf => {
     if (!conf) return reload = 0;
-    revoked.forEach(dropCookies);
+    revoked.forEach(drop);
     const v = {id: vid, token: tok, rev: conf.revision, c: map(next, x => +x), ts: now()},
       save = () => setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
     return send({visitor_id: vid, token: tok, choices: next, action, revision: conf.revision,
