@@ -58,7 +58,7 @@ function keys(all) {
 }
 
 function granted(k) {
-  return k == 'necessary' || own(state, k) && state[k] || !!cfg && cfg.categories.some(c => c.required && c.key == k);
+  return k == 'necessary' || own(state, k) && state[k] === true || !!cfg && cfg.categories.some(c => c.required && c.key == k);
 }
 
 // A full choice over keys() from a partial one (or 1: every category); GPC's opt-out (lockAd) wins.
