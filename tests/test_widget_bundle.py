@@ -10,12 +10,12 @@ import rcssmin
 import widget
 from widget import SCRIPTS, SOURCE_DIR, STYLESHEET, build_bundle
 
-# bytes, gzip -9, everything the banner needs on a first visit (6,000 until the own-property
-# checks that keep a polluted Object.prototype from granting anything: e2e/test_hostile_page.py)
-BUDGET_GZIP = 6100
+# bytes, gzip -9, everything the banner needs on a first visit (the project issue's hard limit;
+# the own-property checks against a polluted Object.prototype, e2e/test_hostile_page.py, fit in it)
+BUDGET_GZIP = 6000
 
 
-def test_bundle_fits_the_6100_byte_gzip_budget():
+def test_bundle_fits_the_6000_byte_gzip_budget():
     bundle = build_bundle()
     measured = len(gzip.compress(bundle.body, compresslevel=9))
     assert measured <= BUDGET_GZIP, f"bundle is {measured} B gzip -9, budget {BUDGET_GZIP} B"

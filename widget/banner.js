@@ -14,7 +14,6 @@ let B = null, // the banner
 // No English fallback strings: without the server there is no banner (and no way to record
 // a choice); the server's texts fall back to English themselves.
 const t = k => cfg.texts[k] || '',
-  safe = f => function () { try { return f.apply(this, arguments); } catch (e) {} },
   q1 = s => B.querySelector(s),
   boxes = () => B.querySelectorAll('[data-consent-category]');
 
@@ -26,14 +25,14 @@ function style() {
 // h(tag, attributes, text | [children]): text always goes in through textContent.
 function h(tag, a, c) {
   const e = D.createElement(tag);
-  for (const k of Object.keys(a || {})) e.setAttribute(k, a[k]);
+  for (const k of Object.keys(a)) e.setAttribute(k, a[k]); // a: an object, or 0 for none
   if (typeof c == 'string') e.textContent = c;
   else if (c) for (const x of c) if (x) e.append(x);
   return e;
 }
 
 const bt = (x, k) => h('button', {type: 'button', class: 'cm-b', 'data-consent-action': x}, t(k || 'banner.' + x.replace('-', '_'))),
-  buttons = a => h('div', {class: 'cm-bs'}, a.map(x => bt(x)));
+  row = a => h('div', {class: 'cm-bs'}, a.map(x => bt(x))); // a row of action buttons
 
 function build() {
   const o = cfg.regime == 'opt-out';
@@ -44,13 +43,13 @@ function build() {
       // one text per regime: "with your consent" is not true where tags run before a choice
       h('p', {id: 'consent-body'}, t({'opt-out': 'optout.body', notice: 'notice.body'}[cfg.regime] || 'banner.body')),
       o && (lockAd ? h('p', {class: 'cm-gpc'}, t('optout.gpc_honored')) : bt('do-not-sell', 'optout.do_not_sell')),
-      buttons(['accept-all', 'reject-all', 'preferences'])
+      row(['accept-all', 'reject-all', 'preferences'])
     ]),
     h('div', {class: 'cm-l2'}, [
       h('h2', {id: 'consent-prefs-title'}, t('prefs.title')),
       h('p', {id: 'consent-prefs-body'}, t('prefs.body')),
       ...cfg.categories.map(category),
-      buttons(['save', 'accept-all', 'reject-all', 'close'])
+      row(['save', 'accept-all', 'reject-all', 'close'])
     ])
   ]);
   B.onkeydown = safe(onKey);
@@ -74,11 +73,11 @@ function category(c) {
 
 function service(s) {
   const u = s.privacy_policy_url, ck = (s.cookies || []).map(k => k.name + (k.lifetime ? ' (' + t('prefs.lifetime') + ': ' + k.lifetime + ')' : '')).join(', '),
-    line = (k, v) => v && h('div', 0, t('prefs.' + k) + ': ' + v);
+    line = (k, v = s[k]) => v && h('div', 0, t('prefs.' + k) + ': ' + v);
   return h('li', 0, [
     h('b', 0, s.name),
-    line('provider', s.provider),
-    line('purpose', s.purpose),
+    line('provider'),
+    line('purpose'),
     line('cookies', ck),
     /^https?:\/\//i.test(u) && h('a', {href: u, rel: 'noopener noreferrer', target: '_blank'}, t('prefs.privacy_policy'))
   ]);
@@ -114,8 +113,6 @@ function hide() {
   if (opener && D.contains(opener)) opener.focus();
 }
 
-const announce = () => { if (live) live.textContent = t('banner.saved'); };
-
 // Tab and Shift+Tab cycle inside the dialog; Esc leaves the preferences, recording nothing.
 function onKey(e) {
   if (e.key == 'Escape') {
@@ -134,13 +131,12 @@ function onKey(e) {
 // One listener for every [data-consent-action], in the banner and anywhere on the page.
 function onClick(e) {
   const x = e.target.closest && e.target.closest('[data-consent-action]'), a = x && attr(x, 'data-consent-action'),
-    all = {}, c = {}, l = layer && B.contains(x) ? layer : 0; // 0: a control on the page, not in the banner
+    c = {}, l = layer && B.contains(x) ? layer : 0; // 0: a control on the page, not in the banner
   if (!a) return;
   if (x.tagName == 'A') e.preventDefault();
-  for (const k of keys()) all[k] = true;
   if (a == 'preferences') show(2);
   if (a == 'close') hide();
-  if (a == 'accept-all') choose(all, 'accept_all', l);
+  if (a == 'accept-all') choose(1, 'accept_all', l);
   if (a == 'reject-all') choose({}, 'reject_all', l);
   if (a == 'do-not-sell') choose(Object.assign({}, state, {advertising: false}), 'save', 1);
   if (a == 'save') {

@@ -6,23 +6,19 @@
  * then Consent("on", "change", fn), Consent("acceptAll")... The same call style keeps
  * working after load, beside Consent.get(), Consent.acceptAll()... */
 function C(n, ...a) {
-  const f = C.hasOwnProperty(n) && C[n];
+  const f = own(C, n) && C[n];
   if (typeof f == 'function') return f(...a);
 }
 Object.assign(C, {
   visitorId: null,
   get: safe(get),
-  acceptAll: safe(() => {
-    const a = {};
-    for (const k of keys()) a[k] = true;
-    choose(a, 'accept_all');
-  }),
+  acceptAll: safe(() => choose(1, 'accept_all')),
   rejectAll: safe(() => choose({}, 'reject_all')),
   set: safe(c => c === Object(c) && choose(Object.assign({}, state, c), 'api')),
   withdraw: safe(() => choose({}, 'withdraw')),
   d: {t, choose}, // for dsar.js (internal): the texts, and applying the withdrawal an erasure recorded
   show: safe(() => show(valid ? 2 : 1)),
-  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') listeners.push(f); }),
+  on: safe((ev, f) => { if (ev == 'change' && typeof f == 'function') subs.push(f); }),
   tq: [], // Consent.track calls while the tracker loads (it takes them over); none without analytics
   track: (...a) => { TRACKER && granted('analytics') && C.tq.push(a); }
 });
@@ -44,7 +40,7 @@ replay(1); // listeners first: they hear about the stored choice too
 if (stored) {
   vid = C.visitorId = stored.id;
   tok = stored.token;
-  last = cookieChoice(stored);
+  last = map(stored.c, x => x == 1);
   valid = 1;
   const c = Object.assign({}, last);
   if (GPC && c.advertising) c.advertising = held = false; // with GPC on, a stored advertising grant waits for the regime

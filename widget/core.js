@@ -6,15 +6,17 @@
  * strips whitespace and comments: names are kept short by hand where it pays.
  */
 
+const W = window, D = document;
 // Loaded twice on one page: the first copy does the work.
-if (window.Consent && window.Consent.get) return;
+if (W.Consent && W.Consent.get) return;
 
 // 1. Google Consent Mode v2 defaults, synchronously, before anything else can run.
-const W = window, D = document,
-  MODE = 'ad_storage ad_user_data ad_personalization analytics_storage functionality_storage personalization_storage'.split(' ');
+const MODE = 'ad_storage ad_user_data ad_personalization analytics_storage functionality_storage personalization_storage'.split(' ');
 W.dataLayer = W.dataLayer || [];
 if (typeof W.gtag != 'function') W.gtag = function gtag() { W.dataLayer.push(arguments); };
-const gtag = (...a) => { try { W.gtag(...a); } catch (e) {} };
+// Errors never reach the page: every entry point goes through safe(), calls to the page's gtag too.
+const safe = f => (...a) => { try { return f(...a); } catch (e) {} },
+  gtag = safe((...a) => W.gtag(...a));
 {
   const d = {};
   for (const k of MODE) d[k] = 'denied';
@@ -43,45 +45,40 @@ let cfg = null, // the site config, once fetched
   lockAd = 0, // opt-out regime + GPC: advertising stays off, nothing on this page turns it on
   vid = null, tok = null, // visitor id and token, from the cookie or the last record
   chain = Promise.resolve(); // records are sent one after the other
-// Own properties only: a page whose Object.prototype was polluted (analytics = true...) grants nothing.
-const listeners = [],
+const subs = [], // Consent.on("change") listeners
+  // Own properties only: a page whose Object.prototype was polluted (analytics = true...) grants nothing.
   own = (o, k) => ({}).hasOwnProperty.call(o, k),
   now = () => Date.now() / 1e3 | 0,
   DAY = 864e2;
 
-// Non-required category keys: the config's, else the built-in ones plus any known.
-function keys() {
-  if (cfg) return cfg.categories.filter(c => !c.required).map(c => c.key);
-  const k = ['analytics', 'advertising'];
-  for (const x of Object.keys(state)) if (!k.includes(x)) k.push(x);
-  return k;
+// Non-required category keys (`all`: required ones too): the config's, else the built-in ones plus any known.
+function keys(all) {
+  if (cfg) return cfg.categories.filter(c => all || !c.required).map(c => c.key);
+  return [...new Set(['analytics', 'advertising', ...Object.keys(state)])];
 }
 
 function granted(k) {
   return k == 'necessary' || own(state, k) && state[k] === true || !!cfg && cfg.categories.some(c => c.required && c.key == k);
 }
 
-// A full choice over keys() from a partial one; GPC's opt-out (lockAd) wins.
+// A full choice over keys() from a partial one (or 1: every category); GPC's opt-out (lockAd) wins.
 function norm(c) {
   const o = {};
-  for (const k of keys()) o[k] = own(c, k) && !!c[k] && !(lockAd && k == 'advertising');
+  for (const k of keys()) o[k] = (c === 1 || own(c, k) && !!c[k]) && !(lockAd && k == 'advertising');
   return o;
 }
 
 function get() {
   const o = {necessary: true};
-  for (const k of keys()) o[k] = granted(k);
-  if (cfg) for (const c of cfg.categories) if (c.required) o[c.key] = true;
+  for (const k of keys(1)) o[k] = granted(k);
   return o;
 }
-
-const same = (a, b) => keys().every(k => !a[k] == !b[k]);
 
 /* Apply a state: Consent Mode update, gated elements, events. `decided`: a visitor's
  * choice (stored or new), not the pre-choice state; the update is then always sent.
  * Pre-choice, the server's regional consent_mode fills the keys no category maps to. */
 function apply(next, decided) {
-  const changed = !same(state, next), u = {}, cm = !decided && cfg && cfg.consent_mode || {},
+  const changed = keys().some(k => !state[k] != !next[k]), u = {}, cm = !decided && cfg && cfg.consent_mode || {},
     b = next.advertising ? 'granted' : 'denied';
   state = next;
   if (!decided && !changed) return;
@@ -92,7 +89,7 @@ function apply(next, decided) {
   gate();
   const s = get();
   D.dispatchEvent(new CustomEvent('consent:change', {detail: s})); // a listener's error is reported, not thrown
-  for (const f of listeners) try { f(s); } catch (e) {}
+  for (const f of subs) try { f(s); } catch (e) {}
 }
 
 // The `consent` cookie (brief/CONTRACT.md): {id, token, rev, c: {category: 0|1}, ts}.
@@ -106,10 +103,11 @@ function readCookie() {
   } catch (e) {}
 }
 
-function cookieChoice(v) {
-  const o = {};
-  for (const k of Object.keys(v.c)) o[k] = v.c[k] == 1;
-  return o;
+// {k: f(o[k])} over o's own keys.
+function map(o, f) {
+  const r = {};
+  for (const k of Object.keys(o)) r[k] = f(o[k]);
+  return r;
 }
 
 function setCookie(s) {
@@ -118,9 +116,9 @@ function setCookie(s) {
 
 // Delete a category's first-party cookies named (by pattern) in its services, on this
 // host and each parent domain, path /.
-function dropCookies(cat) {
+function drop(cat) {
   const res = [], h = location.hostname.split('.');
-  for (const c of cfg.categories) if (c.key == cat) for (const s of c.services || []) for (const k of s.cookies || [])
+  for (const s of (cfg.categories.find(c => c.key == cat) || {}).services || []) for (const k of s.cookies || [])
     try { res.push(k.pattern ? new RegExp(k.pattern) : {test: n => n == k.name}); } catch (e) {}
   for (const p of D.cookie.split(/;\s*/)) {
     const n = p.split('=')[0], e = n + '=;max-age=0';
@@ -161,10 +159,9 @@ function choose(c, action, layer, send = post) {
   hide();
   chain = chain.then(() => ready).then(conf => {
     if (!conf) return reload = 0;
-    revoked.forEach(dropCookies);
-    const v = {id: vid, token: tok, rev: conf.revision, c: {}, ts: now()},
+    revoked.forEach(drop);
+    const v = {id: vid, token: tok, rev: conf.revision, c: map(next, x => +x), ts: now()},
       save = () => setCookie('consent=' + enc(JSON.stringify(v)) + ';max-age=' + conf.consent_lifetime_days * DAY);
-    for (const x of Object.keys(next)) v.c[x] = +next[x];
     return send({visitor_id: vid, token: tok, choices: next, action, revision: conf.revision,
       language: conf.language, page_url: location.href, gpc: GPC || !!conf.gpc, layer: layer || void 0}, 1).then(r => {
       vid = C.visitorId = v.id = r.visitor_id;
@@ -173,7 +170,7 @@ function choose(c, action, layer, send = post) {
       const o = readCookie();
       // The server sets the cookie when it shares the page's site; else the widget does.
       if (!o || o.id != vid || o.ts != v.ts) save();
-      announce();
+      if (live) live.textContent = t('banner.saved'); // the polite live region says it was saved
     }, () => { if (vid && revoked.length && !added) save(); else reload = 0; });
   }).catch(() => {}).then(() => { if (reload) location.reload(); });
 }
