@@ -42,3 +42,38 @@ def test_the_admin_pages_are_translated_in_every_shipped_language(client):
         catalog = translated(locale)
         assert catalog["Sign in"] in html and catalog["Change language"] in html, locale
         assert ">Sign in<" not in html and 'value="Change language"' not in html, locale
+
+
+def test_a_services_refusal_is_shown_in_the_admins_language(client, make_admin, login):
+    from html import unescape
+
+    from tests.test_translations import translated
+
+    owner = make_admin()
+    login(owner.email)
+    token = csrf_token(client, "/admin/users")
+    client.post("/admin/language", data={"csrf_token": token, "language": "de", "next": "/admin/users"})
+    page = unescape(client.post(f"/admin/users/{owner.id}/role", data={"csrf_token": token, f"u{owner.id}-role": "viewer"},
+                                follow_redirects=True).get_data(as_text=True))
+    german = translated("de")["an organization keeps at least one owner"]
+    assert german[:1].upper() + german[1:] in page and "at least one owner" not in page
+    assert owner.role == "owner"
+
+
+def test_service_errors_read_in_english_outside_the_admin():
+    from consent_server.services.errors import ServiceError, translate
+
+    exc = ServiceError("at most %(n)s days per report", n=366)
+    assert str(exc) == "at most 366 days per report"
+    assert translate(exc, lambda template, **values: template.replace("days", "Tage") % values) == "at most 366 Tage per report"
+    assert translate(ValueError("plain"), lambda template, **values: "translated") == "plain"
+
+
+def test_admin_error_pages_speak_the_admins_language(client, make_admin, login):
+    from tests.test_translations import translated
+
+    login(make_admin().email)
+    page = client.get("/admin/sites/nowhere/settings", headers={"Accept-Language": "fr"})
+    assert page.status_code == 404
+    assert translated("fr")["This page does not exist."] in page.get_data(as_text=True)
+    assert client.get("/api/v1/sites/nowhere/config").get_json()["error"] == "unknown_site"

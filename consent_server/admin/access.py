@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Site
 from ..services.accounts import has_role
+from ..services.errors import translate
 
 
 def site_or_404(key: str) -> Site:
@@ -37,3 +38,10 @@ def requires_role(role: str):
 def can(role: str) -> bool:
     """For templates: show a control only to admins who may use it."""
     return current_user.is_authenticated and has_role(current_user, role)
+
+
+def error_text(exc: Exception) -> str:
+    """A service's error in the admin's language (services raise English templates), as a
+    sentence: its first letter capitalized."""
+    text = translate(exc, _)
+    return text[:1].upper() + text[1:]

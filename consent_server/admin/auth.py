@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import db, limiter, login_manager
 from ..models import AdminUser
 from ..services import accounts
+from .access import error_text
 from .blueprint import bp
 from .forms import LoginForm, PasswordForm
 
@@ -90,7 +91,7 @@ def password():
         try:
             accounts.change_password(current_user, form.current.data, form.new.data)
         except accounts.AccountError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
             return _password_page(form, 400)
         login_user(current_user._get_current_object())  # the new session stamp
         flash(_("Your password is changed; other sessions are signed out."), "info")

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from ..services import sites as sites_service
-from .access import requires_role, site_or_404
+from .access import error_text, requires_role, site_or_404
 from .blueprint import bp
 from .forms import CategoryForm, ServiceForm
 
@@ -45,7 +45,7 @@ def category_new(key):
         try:
             sites_service.add_category(site, form.key.data or "", form.name.data, form.description.data)
         except sites_service.SiteError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
         else:
             flash(_("Category added. Publish to show it to visitors."), "info")
             return _back(site)
@@ -74,7 +74,7 @@ def category_delete(key, category_key):
     try:
         sites_service.delete_category(site, category)
     except sites_service.SiteError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Category removed. Publish to show the change to visitors."), "info")
     return _back(site)
@@ -116,7 +116,7 @@ def _service_page(site, service):
         try:
             _save_service(site, form, service)
         except sites_service.SiteError as exc:
-            form.name.errors.append(str(exc))
+            form.name.errors.append(error_text(exc))
         else:
             flash(_("Service saved. Publish to show it to visitors."), "info")
             return _back(site)

@@ -1,8 +1,9 @@
 """Exports (streamed downloads) and the per-visitor proof of consent."""
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 
 from ..services import exports as exports_service
-from .access import site_or_404
+from .access import error_text, site_or_404
 from .blueprint import bp
 from .forms import ExportForm, VisitorForm
 from .reports import consent_filters
@@ -28,7 +29,7 @@ def export_download(key):
             result = exports_service.export(site, form.kind.data, form.format.data, since=form.start.data,
                                             until=form.end.data, filters=consent_filters(form))
         except exports_service.ExportError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
             response = Response(stream_with_context(result.chunks), mimetype=result.mimetype)
             response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
@@ -50,7 +51,7 @@ def _proof_or_404(site, visitor_id):
     full = request.args.get("chain") == "1"
     proof = exports_service.visitor_proof(site, visitor_id, current_app.config["SECRET_KEY"] if full else None)
     if proof is None:
-        abort(404, "no consent records of this visitor on this site")
+        abort(404, _("No consent records of this visitor on this site."))
     return proof
 
 

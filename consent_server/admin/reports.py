@@ -9,7 +9,7 @@ from ..services import reports as reports_service
 from ..services.analytics import report as traffic_service
 from ..services.analytics.rollups import DIMENSIONS
 from . import charts
-from .access import site_or_404
+from .access import error_text, site_or_404
 from .blueprint import bp
 from .forms import ACTION_LABELS, ConsentFilterForm, RangeForm
 
@@ -52,7 +52,7 @@ def consent_report(key):
         try:
             report = reports_service.consent_report(site, start, end, consent_filters(form))
         except reports_service.ReportError as exc:
-            error = str(exc)
+            error = error_text(exc)
     return render_template("admin/reports/consent.html", site=site, form=form, report=report, error=error,
                            charts=consent_charts(report) if report else [],
                            actions=ACTION_LABELS, breakdowns=reports_service.BREAKDOWNS), \
@@ -68,8 +68,8 @@ def traffic_report(key):
         start, end = report_range(form)
         try:
             report = traffic_service.traffic_report(site, start, end)
-        except ValueError as exc:
-            error = str(exc)
+        except reports_service.ReportError as exc:
+            error = error_text(exc)
         else:
             days = [p.day.isoformat() for p in report.daily]
             chart_list = [

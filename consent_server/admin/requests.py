@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..services import dsar, retention
-from .access import requires_role, site_or_404
+from .access import error_text, requires_role, site_or_404
 from .blueprint import bp
 from .forms import ActionForm, CloseForm, DataRequestForm, ExtendForm
 
@@ -46,7 +46,7 @@ def request_new(key):
                 identifiers=form.identifiers.data, details=form.details.data,
                 received_at=datetime.combine(form.received.data, time(0), tzinfo=timezone.utc))
         except dsar.RequestError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
         else:
             flash(_("Request logged: due on %(due)s.", due=created.due_at.date().isoformat()), "info")
             return _detail(site, created)
@@ -67,7 +67,7 @@ def _run(site, found, action):
     try:
         action()
     except dsar.RequestError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     return _detail(site, found)
 
 

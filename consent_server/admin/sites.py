@@ -8,7 +8,7 @@ from ..models import Site
 from ..services import revisions as revisions_service
 from ..services import sites as sites_service
 from ..services import texts as texts_service
-from .access import requires_role, site_or_404
+from .access import error_text, requires_role, site_or_404
 from .blueprint import bp
 from .forms import NewSiteForm, SettingsForm
 
@@ -38,7 +38,7 @@ def site_new():
                 name=form.name.data, regime_override=form.regime_override.data,
                 published_by=current_user.email)
         except sites_service.SiteError as exc:
-            form.key.errors.append(str(exc))
+            form.key.errors.append(error_text(exc))
         else:
             flash(_("Site %(name)s created.", name=site.name), "info")
             return redirect(url_for("admin.site_overview", key=site.key))
@@ -67,7 +67,7 @@ def site_settings(key):
                 "name", "domains", "regime_override", "default_language", "consent_lifetime_days",
                 "retention_events_days", "retention_consents_months", "retention_site_days")})
         except sites_service.SiteError as exc:
-            form.domains.errors.append(str(exc))
+            form.domains.errors.append(error_text(exc))
         else:
             flash(_("Settings saved."), "info")
             return redirect(url_for("admin.site_settings", key=site.key))

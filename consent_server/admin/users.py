@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..services import accounts
-from .access import requires_role
+from .access import error_text, requires_role
 from .blueprint import bp
 from .forms import ROLE_LABELS, RoleForm, UserForm
 
@@ -31,7 +31,7 @@ def users():
         try:
             user, password = accounts.create_user(current_user.organization, form.email.data, form.role.data)
         except accounts.AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors.append(error_text(exc))
             return _page(form, 400)
         # Shown on this page once, not flashed: the session cookie never carries it.
         return _page(UserForm(formdata=None), 201, created=(user, password))
@@ -47,7 +47,7 @@ def user_role(user_id):
         try:
             accounts.change_role(user, form.role.data)
         except accounts.AccountError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
         else:
             flash(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[user.role]), "info")
     return redirect(url_for("admin.users"))
@@ -60,7 +60,7 @@ def user_delete(user_id):
     try:
         accounts.remove_user(user, current_user)
     except accounts.AccountError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("%(email)s removed.", email=user.email), "info")
     return redirect(url_for("admin.users"))

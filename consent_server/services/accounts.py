@@ -11,12 +11,14 @@ from ..extensions import db
 from ..models import AdminUser, Organization
 from ..models.organization import ROLES
 from ..models.types import utcnow
+from .errors import ServiceError
+from .texts import N_
 
 MIN_PASSWORD_LENGTH = 10
 ROLE_RANK = {"viewer": 1, "editor": 2, "owner": 3}
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     pass
 
 
@@ -59,12 +61,12 @@ def authenticate(email: str, password: str, *, max_failures: int, lockout: timed
 
 def check_new_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(N_("the password needs at least %(n)s characters"), n=MIN_PASSWORD_LENGTH)
 
 
 def change_password(user: AdminUser, current: str, new: str) -> None:
     if not user.check_password(current or ""):
-        raise AccountError("the current password is wrong")
+        raise AccountError(N_("the current password is wrong"))
     check_new_password(new)
     user.set_password(new)
     db.session.commit()
@@ -81,11 +83,11 @@ def create_user(organization: Organization, email: str, role: str,
     (generated when not given, to be handed over once)."""
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError("enter a valid email address")
+        raise AccountError(N_("enter a valid email address"))
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(N_("role must be one of %(roles)s"), roles=", ".join(ROLES))
     if db.session.scalar(select(AdminUser.id).where(func.lower(AdminUser.email) == email)):
-        raise AccountError("an admin with this email exists")
+        raise AccountError(N_("an admin with this email exists"))
     password = password or secrets.token_urlsafe(12)
     check_new_password(password)
     user = AdminUser(email=email, role=role, organization=organization, failed_logins=0)
@@ -102,18 +104,18 @@ def _owners(organization: Organization) -> int:
 
 def change_role(user: AdminUser, role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(N_("role must be one of %(roles)s"), roles=", ".join(ROLES))
     if user.role == "owner" and role != "owner" and _owners(user.organization) <= 1:
-        raise AccountError("an organization keeps at least one owner")
+        raise AccountError(N_("an organization keeps at least one owner"))
     user.role = role
     db.session.commit()
 
 
 def remove_user(user: AdminUser, acting: AdminUser) -> None:
     if user.id == acting.id:
-        raise AccountError("you cannot remove yourself")
+        raise AccountError(N_("you cannot remove yourself"))
     if user.role == "owner" and _owners(user.organization) <= 1:
-        raise AccountError("an organization keeps at least one owner")
+        raise AccountError(N_("an organization keeps at least one owner"))
     db.session.delete(user)
     db.session.commit()
 

@@ -23,6 +23,8 @@ from ..extensions import db
 from ..models import ConsentRecord, DataRequest, DataRequestAction, Site
 from ..models.dsar import REQUEST_STATUSES, REQUEST_TYPES
 from . import visitors
+from .errors import ServiceError
+from .texts import N_
 
 DUE_DAYS = 30
 EXTENDED_DAYS = 60
@@ -30,7 +32,7 @@ RESTRICTING_TYPES = ("restriction", "objection")
 VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-class RequestError(ValueError):
+class RequestError(ServiceError):
     """The action does not fit the request (closed, no consent id, extended twice...)."""
 
 
@@ -53,12 +55,12 @@ def _record(request: DataRequest, kind: str, actor: str, now: datetime, detail: 
 
 def _open(request: DataRequest) -> None:
     if request.status != "open":
-        raise RequestError("the request is closed")
+        raise RequestError(N_("the request is closed"))
 
 
 def _visitor(request: DataRequest) -> str:
     if not request.visitor_id:
-        raise RequestError("the request has no consent id: add the visitor's consent id to run this")
+        raise RequestError(N_("the request has no consent id: add the visitor's consent id to run this"))
     return request.visitor_id
 
 
@@ -67,18 +69,18 @@ def create_request(site: Site, *, type: str, actor: str, visitor_id: str | None 
                    now: datetime | None = None) -> DataRequest:
     now = _now(now)
     if type not in REQUEST_TYPES:
-        raise RequestError(f"type must be one of {', '.join(REQUEST_TYPES)}")
+        raise RequestError(N_("type must be one of %(types)s"), types=", ".join(REQUEST_TYPES))
     visitor_id = (visitor_id or "").strip().lower() or None
     if visitor_id is not None and not VISITOR_ID.match(visitor_id):
-        raise RequestError("a consent id is 32 hexadecimal characters")
+        raise RequestError(N_("a consent id is 32 hexadecimal characters"))
     identifiers = (identifiers or "").strip()
     if visitor_id is None and not identifiers:
-        raise RequestError("give the visitor's consent id or another identifier")
+        raise RequestError(N_("give the visitor's consent id or another identifier"))
     received_at = received_at or now
     if received_at.tzinfo is None:
-        raise RequestError("the date received needs a time zone")
+        raise RequestError(N_("the date received needs a time zone"))
     if received_at > now + timedelta(minutes=5):
-        raise RequestError("the date received is in the future")
+        raise RequestError(N_("the date received is in the future"))
     request = DataRequest(site_id=site.id, type=type, visitor_id=visitor_id, identifiers=identifiers,
                           details=(details or "").strip(), received_at=received_at,
                           due_at=received_at + timedelta(days=DUE_DAYS), status="open",
@@ -93,7 +95,7 @@ def list_requests(site: Site, status: str | None = None) -> list[DataRequest]:
     query = select(DataRequest).where(DataRequest.site_id == site.id)
     if status is not None:
         if status not in REQUEST_STATUSES:
-            raise RequestError(f"status must be one of {', '.join(REQUEST_STATUSES)}")
+            raise RequestError(N_("status must be one of %(statuses)s"), statuses=", ".join(REQUEST_STATUSES))
         query = query.where(DataRequest.status == status)
     return list(db.session.scalars(query.order_by(DataRequest.status.desc(), DataRequest.due_at,
                                                   DataRequest.id)))
@@ -132,7 +134,7 @@ def run_erasure(site: Site, request: DataRequest, *, actor: str, secret_key: str
     visitor_id = _visitor(request)
     if not _has_records(site, visitor_id):
         # analytics are only stored with a consent record behind them
-        raise RequestError("no consent records for this consent id on this site")
+        raise RequestError(N_("no consent records for this consent id on this site"))
     erased = visitors.erase(site, secret_key=secret_key, visitor_id=visitor_id)
     exports = select(DataRequest.id).where(DataRequest.site_id == site.id,
                                            DataRequest.visitor_id == visitor_id)
@@ -158,7 +160,7 @@ def restrict(request: DataRequest, *, actor: str, now: datetime | None = None) -
     _open(request)
     _visitor(request)
     if request.restricted:
-        raise RequestError("processing is already restricted for this request")
+        raise RequestError(N_("processing is already restricted for this request"))
     request.restricted = True
     action = _record(request, "restrict", actor, now)
     db.session.commit()
@@ -171,9 +173,9 @@ def extend(request: DataRequest, *, actor: str, reason: str, now: datetime | Non
     _open(request)
     reason = (reason or "").strip()
     if not reason:
-        raise RequestError("an extension needs a reason (it is told to the person)")
+        raise RequestError(N_("an extension needs a reason (it is told to the person)"))
     if request.extension_reason is not None:
-        raise RequestError("the due date was already extended once")
+        raise RequestError(N_("the due date was already extended once"))
     before = request.due_at
     request.extension_reason = reason
     request.due_at = request.received_at + timedelta(days=EXTENDED_DAYS)
@@ -189,7 +191,7 @@ def close(request: DataRequest, *, actor: str, outcome: str, now: datetime | Non
     _open(request)
     outcome = (outcome or "").strip()
     if not outcome:
-        raise RequestError("say how the request was answered")
+        raise RequestError(N_("say how the request was answered"))
     request.status, request.outcome, request.closed_at = "closed", outcome, now
     action = _record(request, "close", actor, now, {"outcome": outcome, "restricted": request.restricted,
                                                     "late": now > request.due_at})

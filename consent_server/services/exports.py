@@ -24,7 +24,9 @@ from ..extensions import db
 from ..models import ConsentRecord, DailyStats, Event, LedgerCheckpoint, Revision, Site
 from ..models.ledger import GENESIS_HASH
 from . import ledger, reports
+from .errors import ServiceError
 from .ledger import ACTIONS
+from .texts import N_
 
 KINDS = {"consents": ("csv", "jsonl"), "aggregates": ("csv",), "events": ("csv", "jsonl"),
          "rollups": ("csv",)}
@@ -44,7 +46,7 @@ ROLLUP_FIELDS = ("day", "visitors", "sessions", "pageviews", "bounces", "events"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExportError(ValueError):
+class ExportError(ServiceError):
     pass
 
 
@@ -61,7 +63,7 @@ class Export:
 def utc_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """Whole UTC days: ``since`` 00:00 up to the end of ``until`` (either open)."""
     if since and until and until < since:
-        raise ExportError("the range ends before it starts")
+        raise ExportError(N_("the range ends before it starts"))
     return (datetime.combine(since, time.min, timezone.utc) if since else None,
             datetime.combine(until + timedelta(days=1), time.min, timezone.utc) if until else None)
 
@@ -193,12 +195,12 @@ def export(site: Site, kind: str, fmt: str, *, since: date | None = None, until:
            filters: reports.Filters | None = None, on_rows: Callable[[int], None] | None = None) -> Export:
     """One export of ``kind`` in ``fmt``; nothing is read until ``chunks`` is iterated."""
     if kind not in KINDS:
-        raise ExportError(f"kind must be one of {', '.join(KINDS)}")
+        raise ExportError(N_("kind must be one of %(kinds)s"), kinds=", ".join(KINDS))
     if fmt not in KINDS[kind]:
-        raise ExportError(f"{kind} exports as {', '.join(KINDS[kind])}")
+        raise ExportError(N_("%(kind)s exports as %(formats)s"), kind=kind, formats=", ".join(KINDS[kind]))
     filters = filters or reports.Filters()
     if kind != "consents" and filters.active():
-        raise ExportError("only consent exports take country, action, revision... filters")
+        raise ExportError(N_("only consent exports take country, action, revision... filters"))
     utc_bounds(since, until)  # checks the range before anything streams
     if kind == "consents":
         total = consent_count(site, since, until, filters)

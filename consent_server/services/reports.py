@@ -15,7 +15,9 @@ from sqlalchemy import Integer, case, cast, func, select
 from ..database import reporting_session
 from ..models import ConsentRecord, Site
 from . import revisions as revisions_service
+from .errors import ServiceError
 from .ledger import ACTIONS
+from .texts import N_
 
 MAX_DAYS = 400
 BREAKDOWNS = ("country", "region", "regime", "language", "device", "revision")
@@ -23,7 +25,7 @@ BREAKDOWNS = ("country", "region", "regime", "language", "device", "revision")
 FILTERS = ("country", "regime", "language", "device", "revision", "action")
 
 
-class ReportError(ValueError):
+class ReportError(ServiceError):
     pass
 
 
@@ -76,9 +78,9 @@ class ConsentReport:
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """``start`` 00:00 UTC up to (not including) the day after ``end``."""
     if end < start:
-        raise ReportError("the range ends before it starts")
+        raise ReportError(N_("the range ends before it starts"))
     if (end - start).days + 1 > MAX_DAYS:
-        raise ReportError(f"at most {MAX_DAYS} days per report")
+        raise ReportError(N_("at most %(n)s days per report"), n=MAX_DAYS)
     return (datetime.combine(start, time.min, timezone.utc),
             datetime.combine(end + timedelta(days=1), time.min, timezone.utc))
 

@@ -10,6 +10,8 @@ from ..extensions import db
 from ..models import Category, LedgerHead, Organization, Service, Site, SiteText
 from ..models.site import REGIME_OVERRIDES
 from . import revisions
+from .errors import ServiceError
+from .texts import N_
 
 DEFAULT_CATEGORIES = (
     ("necessary", True),
@@ -22,7 +24,7 @@ LEGAL_BASES = ("consent", "legitimate_interest", "contract", "legal_obligation")
 MAX_LIFETIME_DAYS = 395  # 13 months: never keep a choice longer (TCF guidance)
 
 
-class SiteError(ValueError):
+class SiteError(ServiceError):
     pass
 
 
@@ -30,12 +32,12 @@ def normalize_origin(value: str) -> str:
     """'https://www.Example.com/path' -> 'https://www.example.com' (scheme, host, port)."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SiteError(f"not an http(s) origin: {value!r}")
+        raise SiteError(N_("not an http(s) origin: %(value)r"), value=value)
     default_port = {"http": 80, "https": 443}[parts.scheme]
     try:
         port = parts.port
     except ValueError as exc:
-        raise SiteError(f"bad port in {value!r}") from exc
+        raise SiteError(N_("bad port in %(value)r"), value=value) from exc
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
@@ -69,13 +71,13 @@ def create_site(organization: Organization, *, key: str, domains: list[str], nam
     """A new site with the default categories (and ``services``: (category key, fields)
     pairs), published as revision 1."""
     if not KEY_RE.match(key or ""):
-        raise SiteError("site key: 2-64 characters, lowercase letters, digits, - and _")
+        raise SiteError(N_("site key: 2-64 characters, lowercase letters, digits, - and _"))
     if db.session.scalar(select(Site.id).where(Site.key == key)) is not None:
-        raise SiteError(f"a site with key {key!r} exists")
+        raise SiteError(N_("a site with key %(key)r exists"), key=key)
     if regime_override not in REGIME_OVERRIDES:
-        raise SiteError(f"regime override must be one of {', '.join(REGIME_OVERRIDES)}")
+        raise SiteError(N_("regime override must be one of %(regimes)s"), regimes=", ".join(REGIME_OVERRIDES))
     if not 1 <= consent_lifetime_days <= MAX_LIFETIME_DAYS:
-        raise SiteError(f"consent lifetime must be 1..{MAX_LIFETIME_DAYS} days")
+        raise SiteError(N_("consent lifetime must be 1..%(max)s days"), max=MAX_LIFETIME_DAYS)
     site = Site(organization=organization, key=key, name=name or key,
                 domains=sorted({normalize_origin(d) for d in domains}),
                 regime_override=regime_override, default_language=default_language,
@@ -106,7 +108,7 @@ def add_service(site: Site, category_key: str, *, name: str, provider: str = "",
 def _new_service(site: Site, category_key: str, fields: dict) -> Service:
     category = category_by_key(site, category_key)
     if category is None:
-        raise SiteError(f"no category {category_key!r} on site {site.key!r}")
+        raise SiteError(N_("no category %(category)r on site %(site)r"), category=category_key, site=site.key)
     service = Service(position=len(category.services), **_service_fields(fields))
     category.services.append(service)
     return service
@@ -116,19 +118,19 @@ def _service_fields(fields: dict) -> dict:
     """Validated service columns from ``fields``."""
     name = (fields.get("name") or "").strip()
     if not name or len(name) > 100:
-        raise SiteError("a service needs a name of at most 100 characters")
+        raise SiteError(N_("a service needs a name of at most 100 characters"))
     url = (fields.get("privacy_policy_url") or "").strip()
     if url and urlsplit(url).scheme not in ("http", "https"):
-        raise SiteError("the privacy policy link must be an http(s) URL")
+        raise SiteError(N_("the privacy policy link must be an http(s) URL"))
     legal_basis = fields.get("legal_basis") or "consent"
     if legal_basis not in LEGAL_BASES:
-        raise SiteError(f"legal basis must be one of {', '.join(LEGAL_BASES)}")
+        raise SiteError(N_("legal basis must be one of %(bases)s"), bases=", ".join(LEGAL_BASES))
     cookies = list(fields.get("cookies") or [])
     for cookie in cookies:
         try:
             re.compile(cookie.get("pattern") or re.escape(cookie["name"]))
         except (re.error, KeyError, TypeError, AttributeError) as exc:
-            raise SiteError(f"bad cookie entry {cookie!r}: {exc}") from None
+            raise SiteError(N_("bad cookie entry %(entry)r: %(problem)s"), entry=cookie, problem=str(exc)) from None
     return dict(name=name, provider=(fields.get("provider") or "").strip(),
                 purpose=(fields.get("purpose") or "").strip(), legal_basis=legal_basis,
                 privacy_policy_url=url, cookies=cookies)
@@ -143,7 +145,7 @@ def service_of(site: Site, service_id: int) -> Service | None:
 def update_service(site: Site, service: Service, category_key: str, fields: dict) -> Service:
     category = category_by_key(site, category_key)
     if category is None:
-        raise SiteError(f"no category {category_key!r} on site {site.key!r}")
+        raise SiteError(N_("no category %(category)r on site %(site)r"), category=category_key, site=site.key)
     for column, value in _service_fields(fields).items():
         setattr(service, column, value)
     if service.category_id != category.id:
@@ -163,9 +165,9 @@ def add_category(site: Site, key: str, name: str = "", description: str = "") ->
     """A custom category (draft): visitors are asked about it once it is published."""
     key = (key or "").strip().lower()
     if not CATEGORY_KEY_RE.match(key):
-        raise SiteError("category key: 2-32 characters, lowercase letters, digits and _")
+        raise SiteError(N_("category key: 2-32 characters, lowercase letters, digits and _"))
     if category_by_key(site, key) is not None:
-        raise SiteError(f"the site has a category {key!r}")
+        raise SiteError(N_("the site has a category %(key)r"), key=key)
     category = Category(key=key, name=name.strip(), description=description.strip(),
                         required=False, position=len(site.categories))
     site.categories.append(category)
@@ -181,7 +183,7 @@ def update_category(category: Category, name: str, description: str) -> None:
 
 def delete_category(site: Site, category: Category) -> None:
     if category.key in {key for key, _required in DEFAULT_CATEGORIES}:
-        raise SiteError(f"the {category.key} category cannot be removed")
+        raise SiteError(N_("the %(category)s category cannot be removed"), category=category.key)
     site.categories.remove(category)
     db.session.commit()
 
@@ -191,17 +193,18 @@ def update_settings(site: Site, *, name: str, domains: list[str], regime_overrid
                     retention_consents_months: int, retention_site_days: int) -> Site:
     """Settings that apply at once (they are not part of a revision)."""
     if regime_override not in REGIME_OVERRIDES:
-        raise SiteError(f"regime override must be one of {', '.join(REGIME_OVERRIDES)}")
+        raise SiteError(N_("regime override must be one of %(regimes)s"), regimes=", ".join(REGIME_OVERRIDES))
     if not 1 <= consent_lifetime_days <= MAX_LIFETIME_DAYS:
-        raise SiteError(f"consent lifetime must be 1..{MAX_LIFETIME_DAYS} days")
-    for label, value, top in (("events retention (days)", retention_events_days, 3650),
-                              ("consent retention (months)", retention_consents_months, 120),
-                              ("retention after deactivation (days)", retention_site_days, 3650)):
+        raise SiteError(N_("consent lifetime must be 1..%(max)s days"), max=MAX_LIFETIME_DAYS)
+    for value, top, message in (
+            (retention_events_days, 3650, N_("events retention must be 1..%(max)s days")),
+            (retention_consents_months, 120, N_("consent retention must be 1..%(max)s months")),
+            (retention_site_days, 3650, N_("retention after deactivation must be 1..%(max)s days"))):
         if not 1 <= value <= top:
-            raise SiteError(f"{label} must be 1..{top}")
+            raise SiteError(message, max=top)
     origins = sorted({normalize_origin(d) for d in domains if d.strip()})
     if not origins:
-        raise SiteError("a site needs at least one domain")
+        raise SiteError(N_("a site needs at least one domain"))
     site.name = (name or "").strip()[:200] or site.key
     site.domains = origins
     site.regime_override = regime_override

@@ -14,6 +14,8 @@ from sqlalchemy import func, select, union_all
 
 from ...database import reporting_session
 from ...models import DailyStats, DimensionCount
+from ..reports import ReportError
+from ..texts import N_
 from .rollups import DIMENSIONS, SKETCH_LG_K, periods
 
 MAX_DAYS = 400
@@ -83,9 +85,9 @@ class TrafficReport:
 def traffic_report(site, start: date, end: date, top: int = 10) -> TrafficReport:
     """``site``: a Site (or anything with ``id`` and ``key``); ``start``..``end`` inclusive."""
     if end < start:
-        raise ValueError("the range ends before it starts")
+        raise ReportError(N_("the range ends before it starts"))
     if (end - start).days + 1 > MAX_DAYS:
-        raise ValueError(f"at most {MAX_DAYS} days per report")
+        raise ReportError(N_("at most %(n)s days per report"), n=MAX_DAYS)
     daily_t = DailyStats.__table__
     rows = reporting_session().execute(
         select(daily_t).where(daily_t.c.site_id == site.id, daily_t.c.day.between(start, end))
