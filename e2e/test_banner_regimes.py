@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from support import BANNER, LAYER1, action, ran
+from support import BANNER, LAYER1, action, cookie_names, ran, record_choice
 
 
 @pytest.mark.parametrize("regime", ["opt-out", "notice"])
@@ -24,6 +24,23 @@ def test_pre_choice_state_follows_the_servers_defaults(regime, make_shop, page, 
     body = {"notice": "notice.body", "opt-out": "optout.body"}[regime]
     expect(page.locator("#consent-body")).to_have_text(config["texts"][body])
     assert config["texts"][body] != config["texts"]["banner.body"]
+
+
+@pytest.mark.parametrize("regime", ["opt-out", "notice"])
+def test_reject_all_stops_what_the_regime_let_run_and_deletes_its_cookies(regime, make_shop, page, context, watch):
+    shop = make_shop(regime_override=regime)
+    page.goto(shop.url())
+    expect(page.locator(BANNER)).to_be_visible()
+    page.wait_for_function("(window.ran || []).length == 4")  # the regime let every tag run before a choice
+    assert {"_e2e_an_id", "_e2e_ad_id"} <= cookie_names(context)
+    with page.expect_navigation():  # scripts that ran cannot be stopped: the page reloads
+        record_choice(page, action(LAYER1, "reject-all"), reloads=True)
+    page.wait_for_load_state("networkidle")
+    assert ran(page) == [] and page.evaluate("Consent.get()") == {
+        "necessary": True, "analytics": False, "advertising": False}
+    assert cookie_names(context) == {"consent"}  # the tags' cookies are gone
+    assert [r["action"] for r in shop.records()] == ["reject_all"]
+    assert page.locator(BANNER).count() == 0
 
 
 def test_right_to_left_banner_is_mirrored(shop, page, watch):

@@ -2,7 +2,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from support import BANNER, DENIED, LAYER1, LAYER2, action, consent_updates, data_layer, ran, record_choice
+from support import (BANNER, DENIED, LAYER1, LAYER2, action, consent_updates, cookie_names, data_layer, ran,
+                     record_choice)
 
 GPC_ON = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true, configurable: true});"
 
@@ -84,7 +85,7 @@ def test_gpc_in_an_opt_in_regime_is_sent_and_grants_nothing_by_itself(gpc, shop,
     assert record["gpc"] is True and record["action"] == "reject_all"
 
 
-def test_do_not_sell_without_gpc_in_an_opt_out_regime(make_shop, page, watch):
+def test_do_not_sell_without_gpc_in_an_opt_out_regime(make_shop, page, context, watch):
     shop = make_shop(regime_override="opt-out")
     page.goto(shop.url())
     expect(page.locator(BANNER)).to_be_visible()
@@ -92,7 +93,13 @@ def test_do_not_sell_without_gpc_in_an_opt_out_regime(make_shop, page, watch):
     button = page.locator(f'{LAYER1} [data-consent-action="do-not-sell"]')
     expect(button).to_have_text(texts["optout.do_not_sell"])
     assert shop.records() == []  # no GPC: nothing recorded before the visitor acts
-    record_choice(page, f'{LAYER1} [data-consent-action="do-not-sell"]')
+    page.wait_for_function("(window.ran || []).includes('ads-external')")  # opt-out: ads ran before a choice
+    assert "_e2e_ad_id" in cookie_names(context)
+    with page.expect_navigation():  # the advertising tags that ran cannot be stopped: the page reloads
+        record_choice(page, f'{LAYER1} [data-consent-action="do-not-sell"]', reloads=True)
+    page.wait_for_load_state("networkidle")
     [record] = shop.records()
     assert record["action"] == "save" and record["choices"]["advertising"] is False and record["gpc"] is False
     assert page.evaluate("Consent.get().advertising") is False
+    assert "ads-external" not in ran(page) and "analytics-external" in ran(page)
+    assert "_e2e_ad_id" not in cookie_names(context) and "_e2e_an_id" in cookie_names(context)

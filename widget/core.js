@@ -40,7 +40,7 @@ const S = D.currentScript || D.querySelector('script[data-site]') || D.createEle
 // 3. State: `state` maps each non-required category key to true/false; unknown = denied.
 let cfg = null, // the site config, once fetched
   state = {},
-  last = null, // the last decided choice (cookie or this page): what a revocation is measured against
+  last = null, // the last decided choice (cookie or this page): a revocation is measured against it and the state
   valid = 0, // a choice valid for the current revision exists (nothing to ask)
   lockAd = 0, // opt-out regime + GPC: advertising stays off, nothing on this page turns it on
   vid = null, tok = null, // visitor id and token, from the cookie or the last record
@@ -149,7 +149,9 @@ function post(body, retry) {
  * the page reloads once the cookie says so, since a running script cannot be stopped.
  * `send`: how the record is made (dsar.js: the erasure already made it). */
 function choose(c, action, layer, send = post) {
-  const next = norm(c), k = keys(), had = x => last && own(last, x) && last[x],
+  // What is revoked: what the last decided choice or the state in effect (an opt-out or
+  // notice regime's pre-choice grants, a stored choice before a re-ask) granted.
+  const next = norm(c), k = keys(), had = x => last && own(last, x) && last[x] || granted(x),
     revoked = k.filter(x => had(x) && !next[x]), added = k.some(x => next[x] && !had(x));
   let reload = revoked.some(x => own(ran, x));
   if (valid && action != 'gpc' && revoked.length && !k.some(x => next[x])) action = 'withdraw';
