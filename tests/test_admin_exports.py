@@ -38,7 +38,9 @@ def test_jsonl_download_with_filters(client, shop):
 def test_bad_export_requests_are_400_pages(client, shop):
     for query in ("kind=all&format=csv", "kind=aggregates&format=jsonl", "kind=events&format=csv&country=DE",
                   "kind=consents&format=xml", "kind=consents&format=csv&start=2026-02-30",
-                  "kind=consents&format=csv&start=2026-02-03&end=2026-02-01"):
+                  "kind=consents&format=csv&start=2026-02-03&end=2026-02-01",
+                  "kind=consents&format=csv&end=9999-12-31", "kind=aggregates&format=csv&end=9999-12-31",
+                  "kind=rollups&format=csv&start=0001-01-01"):
         response = client.get("/admin/sites/shop/exports/download?" + query)
         assert response.status_code == 400, query
         assert response.mimetype == "text/html"

@@ -42,6 +42,12 @@ def test_bad_report_input_is_a_400_page_not_a_500(client, shop):
         assert response.status_code == 400, query
         assert "<script>" not in response.get_data(as_text=True)
     assert client.get("/admin/sites/shop/reports/traffic?end=nope").status_code == 400
+    # Days at the ends of the calendar are refused, not an overflow (a 500).
+    for report in ("consent", "traffic"):
+        for query in ("end=9999-12-31", "end=0001-01-05", "start=9999-12-31&end=9999-12-31", "start=0001-01-01"):
+            response = client.get(f"/admin/sites/shop/reports/{report}?{query}")
+            assert response.status_code == 400, (report, query)
+            assert "Dates must lie between 1970-01-01 and 9999-12-30" in response.get_data(as_text=True)
 
 
 def test_chart_labels_are_escaped(client, shop, make_consent):

@@ -76,3 +76,10 @@ def test_progress_bar_on_a_terminal_and_none_when_piped(app_factory, tmp_path):
     assert len((tmp_path / "out.csv").read_text().splitlines()) == 4
     piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
     assert piped.returncode == 0 and b"rows)" not in piped.stderr
+
+
+def test_export_days_at_the_ends_of_the_calendar_are_refused(runner, make_site):
+    make_site()
+    result = runner.invoke(args=["export", "consents", "--site", "shop", "--until", "9999-12-31"])
+    assert result.exit_code != 0 and "dates must lie between 1970-01-01 and 9999-12-30" in result.output
+    assert "Traceback" not in result.output and "OverflowError" not in result.output

@@ -42,3 +42,45 @@ def test_texts_of_picks_one_language():
     snap = {"texts": {"de:banner.title": "Hallo", "en:banner.title": "Hello", "de:banner.save": "OK"}}
     assert revisions.texts_of(snap, "de") == {"banner.title": "Hallo", "banner.save": "OK"}
     assert revisions.texts_of({}, "de") == {}
+
+
+def test_publishes_at_once_take_one_number_each(app_factory, tmp_path):
+    """A double click on Publish: two revisions, numbered in turn, no IntegrityError."""
+    import threading
+
+    from sqlalchemy import select
+
+    from consent_server.models import Organization, Revision, Site
+    from tests.conftest import TEST_DATABASE_URL
+
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'publish.db'}"
+    app = app_factory(schema=not TEST_DATABASE_URL, SQLALCHEMY_DATABASE_URI=url)
+    if TEST_DATABASE_URL:
+        from tests.conftest import _reset_postgres
+
+        _reset_postgres()
+    site = sites_service.create_site(Organization(name="x"), key="busy", domains=["https://busy.example"])
+    site_id, first = site.id, site.revision
+    errors, start = [], threading.Barrier(4)
+
+    def worker():
+        with app.app_context():
+            try:
+                start.wait()
+                revisions.publish(db.session.get(Site, site_id), published_by="a@example.com")
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    db.session.expire_all()
+    numbers = db.session.scalars(select(Revision.number).where(Revision.site_id == site_id)
+                                 .order_by(Revision.number)).all()
+    assert numbers == list(range(1, first + 5))
+    assert db.session.get(Site, site_id).revision == first + 4

@@ -1,4 +1,5 @@
 """Flask-WTF forms of the admin UI (CSRF on every one)."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField,
@@ -10,6 +11,7 @@ from wtforms.validators import (URL, DataRequired, EqualTo, InputRequired, Lengt
 from ..models.dsar import REQUEST_TYPES
 from ..models.organization import ROLES
 from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.reports import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
 
 
 class LoginForm(FlaskForm):
@@ -198,9 +200,19 @@ class RangeForm(FlaskForm):
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
 
+    def validate_start(self, field):
+        _check_day(field)
+
     def validate_end(self, field):
+        _check_day(field)
         if self.start.data and field.data and field.data < self.start.data:
             raise ValidationError(_l("The range ends before it starts."))
+
+
+def _check_day(field) -> None:
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        text = gettext(OUT_OF_RANGE, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        raise ValidationError(text[:1].upper() + text[1:])
 
 
 def _any(labels: dict) -> list[SelectChoice]:

@@ -19,7 +19,7 @@ DEFAULT_DAYS = 30
 def report_range(form: RangeForm) -> tuple[date, date]:
     """The form's range; by default the last 30 days up to today (UTC)."""
     end = form.end.data or utcnow().date()
-    start = form.start.data or end - timedelta(days=DEFAULT_DAYS - 1)
+    start = form.start.data or max(end - timedelta(days=DEFAULT_DAYS - 1), reports_service.FIRST_DAY)
     form.start.data, form.end.data = start, end
     return start, end
 

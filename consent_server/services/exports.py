@@ -62,6 +62,7 @@ class Export:
 
 def utc_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
     """Whole UTC days: ``since`` 00:00 up to the end of ``until`` (either open)."""
+    reports.check_days(since, until, error=ExportError)
     if since and until and until < since:
         raise ExportError(N_("the range ends before it starts"))
     return (datetime.combine(since, time.min, timezone.utc) if since else None,

@@ -20,13 +20,26 @@ from .ledger import ACTIONS
 from .texts import N_
 
 MAX_DAYS = 400
-BREAKDOWNS = ("country", "region", "regime", "language", "device", "revision")
-# Filters the report (and the exports) accept: column -> the column it applies to.
-FILTERS = ("country", "regime", "language", "device", "revision", "action")
 
 
 class ReportError(ServiceError):
     pass
+
+
+# The days a report or an export may name (beyond them date arithmetic overflows).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9999, 12, 30)
+OUT_OF_RANGE = N_("dates must lie between %(first)s and %(last)s")
+
+
+def check_days(*days: date | None, error: type[ServiceError] = ReportError) -> None:
+    """Raise ``error`` when a given day lies outside FIRST_DAY..LAST_DAY."""
+    if any(d is not None and not FIRST_DAY <= d <= LAST_DAY for d in days):
+        raise error(OUT_OF_RANGE, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+
+
+BREAKDOWNS = ("country", "region", "regime", "language", "device", "revision")
+# Filters the report (and the exports) accept: column -> the column it applies to.
+FILTERS = ("country", "regime", "language", "device", "revision", "action")
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class ConsentReport:
 
 def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """``start`` 00:00 UTC up to (not including) the day after ``end``."""
+    check_days(start, end)
     if end < start:
         raise ReportError(N_("the range ends before it starts"))
     if (end - start).days + 1 > MAX_DAYS:

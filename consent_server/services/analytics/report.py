@@ -14,7 +14,7 @@ from sqlalchemy import func, select, union_all
 
 from ...database import reporting_session
 from ...models import DailyStats, DimensionCount
-from ..reports import ReportError
+from ..reports import ReportError, check_days
 from ..texts import N_
 from .rollups import DIMENSIONS, SKETCH_LG_K, periods
 
@@ -84,6 +84,7 @@ class TrafficReport:
 
 def traffic_report(site, start: date, end: date, top: int = 10) -> TrafficReport:
     """``site``: a Site (or anything with ``id`` and ``key``); ``start``..``end`` inclusive."""
+    check_days(start, end)
     if end < start:
         raise ReportError(N_("the range ends before it starts"))
     if (end - start).days + 1 > MAX_DAYS:
