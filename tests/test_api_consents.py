@@ -127,6 +127,12 @@ BAD_BODIES = [
     ("bad visitor id", body(visitor_id="../../etc"), 400, "invalid_field"),
     ("bad language", body(language="<script>"), 400, "invalid_field"),
     ("page url not http", body(page_url="javascript:alert(1)"), 400, "invalid_choice"),
+    ("page url with a broken IPv6 host", body(page_url="http://[::1/x"), 400, "invalid_choice"),
+    ("page url with a bad IPv6 host", body(page_url="http://[zz]/x"), 400, "invalid_choice"),
+    ("page url with a bad port", body(page_url="https://shop.example:99999/x"), 400, "invalid_choice"),
+    ("reject_all that grants", body(action="reject_all", choices={"analytics": True}), 400, "invalid_choice"),
+    ("withdraw that grants", body(action="withdraw", choices={"advertising": True}), 400, "invalid_choice"),
+    ("gpc that grants advertising", body(action="gpc", choices={"advertising": True}), 400, "invalid_choice"),
     ("null body", b"null", 400, "invalid_body"),
 ]
 
@@ -199,3 +205,10 @@ def test_rate_limit_answers_429_json(app_factory, make_org):
     assert statuses == [201, 201, 201, 429]
     resp = post(client, body())
     assert resp.json["error"] == "rate_limited" and "Retry-After" in resp.headers
+
+
+def test_page_url_keeps_no_user_password_query_or_fragment(client, make_site):
+    make_site()
+    resp = post(client, json.dumps(body(page_url="https://alice:secret@Shop.example:8443/p/a?q=1#f")))
+    assert resp.status_code == 201
+    assert db.session.get(ConsentRecord, resp.json["record_id"]).page_url == "https://shop.example:8443/p/a"

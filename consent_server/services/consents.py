@@ -28,16 +28,26 @@ class Recorded:
 
 
 def strip_query(url: str | None) -> str | None:
-    """Keep scheme, host and path: query strings and fragments carry personal data."""
+    """Keep scheme, host, port and path: query strings, fragments and user:password carry
+    personal data."""
     if not url:
         return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme, parts.hostname, parts.port
+    except ValueError:  # "http://[::1/x", a port that is not a number...
+        scheme = host = port = None
+    if scheme not in ("http", "https") or not host:
         raise ChoiceError("page_url must be an http(s) URL")
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"[:2048]
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    return f"{scheme}://{netloc}{parts.path}"[:2048]
 
 
-def full_choices(site: Site, choices: dict[str, bool]) -> dict[str, bool]:
+# Actions that grant no optional category, and what GPC may never grant.
+GRANT_NOTHING = ("reject_all", "withdraw")
+
+
+def full_choices(site: Site, choices: dict[str, bool], action: str) -> dict[str, bool]:
     # The categories visitors are shown: the published revision's, not the draft's.
     categories = revisions.published_snapshot(site)["categories"]
     keys = {c["key"] for c in categories}
@@ -47,6 +57,12 @@ def full_choices(site: Site, choices: dict[str, bool]) -> dict[str, bool]:
     out = {}
     for category in categories:
         out[category["key"]] = True if category["required"] else bool(choices.get(category["key"], False))
+    # The action and the choices must tell the same story: a record is proof.
+    granted = sorted(c["key"] for c in categories if not c["required"] and out[c["key"]])
+    if action in GRANT_NOTHING and granted:
+        raise ChoiceError(f"{action} grants no category, but the choices grant {', '.join(granted)}")
+    if action == "gpc" and out.get("advertising"):
+        raise ChoiceError("gpc (Global Privacy Control) never grants advertising")
     return out
 
 
@@ -89,7 +105,7 @@ def record_choice(site: Site, *, secret_key: str, visitor_id: str | None, token:
     # so nobody can write into another visitor's history.
     if visitor_id and not ledger.token_matches(secret_key, site.key, visitor_id, token):
         visitor_id = None
-    choices = full_choices(site, choices)
+    choices = full_choices(site, choices, action)
     client = classify(user_agent)
     regime, _reason = regime_for_site(site, location)
     context = ledger.Context(
