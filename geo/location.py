@@ -131,6 +131,9 @@ class GeoReader:
             record = reader.city(address)
         except geoip2.errors.AddressNotFoundError:
             return None
+        except ValueError:
+            # An IPv6 address and an IPv4-only database (maxminddb's text names the address).
+            return None
         except maxminddb.InvalidDatabaseError:
             # The exception text names the address: keep it out of the message.
             self._disable(f"GeoIP database {self.path} is corrupt; {_UNRESOLVED}")

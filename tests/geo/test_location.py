@@ -194,6 +194,22 @@ def test_corrupt_search_tree_found_on_lookup_disables_the_reader(geo_db_path, tm
     assert "85.214" not in caplog.text and "85.214" not in reader.warning
 
 
+def test_an_ipv6_visitor_and_an_ipv4_only_database_give_none(tmp_path, caplog):
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=4, database_type="GeoLite2-City")
+    writer.insert_network(IPSet(["85.214.0.0/16"]), {"country": {"iso_code": "DE"}})
+    path = tmp_path / "v4.mmdb"
+    writer.to_db_file(str(path))
+    with caplog.at_level(logging.DEBUG, logger="geo"):
+        reader = GeoReader(str(path))
+        assert reader.locate("85.214.10.20") == Location("DE", None, None, None)
+        assert reader.locate("2a01:4f8:c0c:1234::1") is None
+        assert reader.locate("85.214.10.21") == Location("DE", None, None, None)  # still enabled
+    assert "2a01" not in caplog.text
+
+
 def test_a_database_that_is_not_a_city_database_is_refused(tmp_path, caplog):
     from mmdb_writer import MMDBWriter
     from netaddr import IPSet
