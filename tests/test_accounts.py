@@ -59,3 +59,17 @@ def test_an_organization_keeps_one_owner_and_nobody_removes_themselves(make_admi
     assert owner.role == "editor"
     with pytest.raises(accounts.AccountError):
         accounts.remove_user(second, owner)  # the last owner left
+
+
+def test_an_unknown_email_costs_a_password_check_too(app, make_admin, monkeypatch):
+    """Timing does not tell which emails exist: an unknown one is checked against a hash too."""
+    from datetime import timedelta
+
+    from consent_server.services import accounts
+
+    make_admin()
+    checked = []
+    real = accounts.check_password_hash
+    monkeypatch.setattr(accounts, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    result = accounts.authenticate("nobody@acme.example", "whatever", max_failures=5, lockout=timedelta(minutes=15))
+    assert result.outcome == "invalid" and len(checked) == 1 and checked[0].startswith(("scrypt:", "pbkdf2:"))

@@ -25,9 +25,10 @@ def admin_rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
 
 
+@pytest.mark.parametrize("role", ["owner", "editor", "viewer"])
 def test_every_site_url_is_404_for_another_organizations_admin(app, client, victim, make_admin, make_org,
-                                                                login):
-    intruder = make_admin(email="boss@intruder.example", org=make_org("Intruder"))
+                                                                login, role):
+    intruder = make_admin(email="boss@intruder.example", org=make_org("Intruder"), role=role)
     login(intruder.email)
     token = csrf_token(client, "/admin/")
     checked = 0

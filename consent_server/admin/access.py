@@ -22,12 +22,15 @@ def site_or_404(key: str) -> Site:
 
 
 def requires_role(role: str):
-    """``@requires_role("editor")``: owner > editor > viewer."""
+    """``@requires_role("editor")``: owner > editor > viewer. Another organization's site
+    is a 404 before the role is looked at, so no role learns which site keys exist."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 abort(401)
+            if "key" in kwargs:
+                site_or_404(kwargs["key"])
             if not has_role(current_user, role):
                 abort(403, _("Your role does not allow this."))
             return view(*args, **kwargs)

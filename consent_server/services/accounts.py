@@ -4,8 +4,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import AdminUser, Organization
@@ -34,6 +36,11 @@ def has_role(user: AdminUser, role: str) -> bool:
     return ROLE_RANK.get(user.role, 0) >= ROLE_RANK[role]
 
 
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str, *, max_failures: int, lockout: timedelta,
                  now: datetime | None = None) -> SignIn:
     """Check a login. After ``max_failures`` wrong passwords in a row the account is locked
@@ -42,6 +49,8 @@ def authenticate(email: str, password: str, *, max_failures: int, lockout: timed
     user = db.session.scalar(select(AdminUser).where(
         func.lower(AdminUser.email) == (email or "").strip().lower()))
     if user is None:
+        # As slow as a wrong password: the answer's timing does not tell which emails exist.
+        check_password_hash(_dummy_hash(), password or "")
         return SignIn(None, "invalid")
     if user.locked_until is not None and user.locked_until > now:
         return SignIn(None, "locked")
