@@ -85,7 +85,6 @@ def logout():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])  # guesses of the current password count like sign-ins
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
