@@ -1,4 +1,5 @@
 """The consent server: ``create_app()`` is the only thing this module does."""
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -9,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import database, headers
 from .config import Defaults
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .services import location
+from .services import location, texts
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -40,6 +41,11 @@ def create_app(overrides: dict | None = None) -> Flask:
                    locale_selector=select_locale)
     login_manager.init_app(app)
     location.init_app(app)
+    uncompiled = texts.uncompiled_locales(app.config["TRANSLATIONS_DIR"])
+    if uncompiled:
+        logging.getLogger(__name__).warning(
+            "%d catalogs are not compiled (%s...): their visitors and admins read English; "
+            "run `pybabel compile -d translations`", len(uncompiled), ", ".join(uncompiled[:5]))
 
     from . import models  # noqa: F401  (register the mappers)
     from .admin import bp as admin_bp

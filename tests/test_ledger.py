@@ -70,6 +70,18 @@ def test_tampered_record_breaks_verification_at_that_record(make_site, make_cons
     assert "altered" in result.describe()
 
 
+def test_a_choice_stored_as_a_string_breaks_verification(make_site, make_consent):
+    """bool("false") is True: a grant rewritten as the string "false" hashes the same, so
+    verification insists on real booleans."""
+    site = make_site()
+    records = [make_consent(site, choices={"analytics": True}).record for _ in range(3)]
+    db.session.execute(text("UPDATE consent_records SET choices = :c WHERE id = :id"),
+                       {"c": '{"necessary": true, "analytics": "false", "advertising": false}', "id": records[1].id})
+    db.session.commit()
+    result = ledger.verify(site, SECRET)
+    assert not result.ok and result.broken_record_id == records[1].id and "not a boolean" in result.reason
+
+
 def test_removed_record_breaks_verification(make_site, make_consent):
     site = make_site()
     records = [make_consent(site).record for _ in range(4)]

@@ -297,3 +297,21 @@ def test_text_direction_accepts_bcp47_and_defaults_to_ltr():
     assert text_direction("he-IL") == "rtl"
     assert text_direction("xx") == "ltr"
     assert text_direction("") == "ltr"
+
+
+def test_uncompiled_catalogs_are_reported_at_start(tmp_path, caplog):
+    import logging
+
+    from consent_server import create_app
+    from consent_server.services.texts import uncompiled_locales
+
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "de" / "LC_MESSAGES" / "messages.po").write_text("")
+    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "fr" / "LC_MESSAGES" / "messages.po").write_text("")
+    (tmp_path / "fr" / "LC_MESSAGES" / "messages.mo").write_bytes(b"")
+    assert uncompiled_locales(tmp_path) == ["de"]
+    with caplog.at_level(logging.WARNING, logger="consent_server"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "TRANSLATIONS_DIR": str(tmp_path),
+                    "SECRET_KEY": "x" * 32})
+    assert "1 catalogs are not compiled (de...)" in caplog.text

@@ -75,6 +75,14 @@ def canonical(record) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _booleans(record) -> bool:
+    """The hash reads choices and signals as booleans: they must be stored as booleans, or
+    a "false" string (which bool() reads as true) could pass for a refusal."""
+    choices = record.choices if isinstance(record.choices, dict) else None
+    return (choices is not None and all(isinstance(v, bool) for v in choices.values())
+            and all(v is None or isinstance(v, bool) for v in (record.gpc, record.dnt)))
+
+
 def chain_hash(prev_hash: str, record) -> str:
     """``record``: a ConsentRecord or a row of the consent_records table."""
     return hashlib.sha256(f"{prev_hash}\n{canonical(record)}".encode()).hexdigest()
@@ -185,6 +193,8 @@ def verify(site: Site, secret_key: str, batch: int = 5000) -> Verification:
                 problem = f"expected seq {expected_seq}, found {rec.seq} (a record is missing)"
             elif rec.prev_hash != prev_hash:
                 problem = "prev_hash does not match the previous record's hash"
+            elif not _booleans(rec):
+                problem = "a choice or signal is not a boolean (the record was altered)"
             elif chain_hash(prev_hash, rec) != rec.hash:
                 problem = "content does not match its hash (the record was altered)"
             if problem:

@@ -133,6 +133,13 @@ def available_locales(translations_dir: str | os.PathLike[str]) -> list[str]:
     return list(_available_locales(str(translations_dir)))
 
 
+def uncompiled_locales(translations_dir: str | os.PathLike[str]) -> list[str]:
+    """Locales with a .po but no compiled .mo: their visitors would read English."""
+    root = Path(translations_dir)
+    return sorted(entry.parent.parent.name for entry in root.glob("*/LC_MESSAGES/messages.po")
+                  if not entry.with_suffix(".mo").is_file()) if root.is_dir() else []
+
+
 @lru_cache(maxsize=16)
 def _available_locales(translations_dir: str) -> tuple[str, ...]:
     root = Path(translations_dir)
