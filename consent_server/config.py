@@ -33,7 +33,11 @@ class Defaults:
     MAX_CONTENT_LENGTH = 1024 * 1024
     # Database timeouts (consent_server/database.py, docs/DEPLOY.md): PostgreSQL connect
     # (libpq's minimum is 2 s; a refused connection fails at once), statement and lock
-    # waits (ms), waiting for a pooled connection (s); SQLite's busy wait (s).
+    # waits (ms), waiting for a pooled connection (s); SQLite's busy wait (s). A PostgreSQL
+    # connection whose sent data stays unacknowledged this long is dropped by the kernel
+    # (libpq tcp_user_timeout, with TCP keepalives): a host gone from the network costs
+    # seconds, not a hung worker thread.
+    DB_TCP_USER_TIMEOUT_MS = 5000
     DB_CONNECT_TIMEOUT = 2
     DB_STATEMENT_TIMEOUT_MS = 5000
     DB_LOCK_TIMEOUT_MS = 3000

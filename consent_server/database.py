@@ -27,6 +27,10 @@ def engine_options(url: str, cfg) -> dict:
         opts.setdefault("pool_timeout", float(cfg["DB_POOL_TIMEOUT"]))
         if url.startswith("postgresql"):
             connect_args.setdefault("connect_timeout", int(cfg["DB_CONNECT_TIMEOUT"]))
+            connect_args.setdefault("tcp_user_timeout", int(cfg["DB_TCP_USER_TIMEOUT_MS"]))
+            for name, value in (("keepalives", 1), ("keepalives_idle", 10), ("keepalives_interval", 2),
+                                ("keepalives_count", 3)):
+                connect_args.setdefault(name, value)
             connect_args.setdefault("options", f"-c statement_timeout={int(cfg['DB_STATEMENT_TIMEOUT_MS'])} "
                                                f"-c lock_timeout={int(cfg['DB_LOCK_TIMEOUT_MS'])}")
     opts["connect_args"] = connect_args

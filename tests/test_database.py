@@ -7,7 +7,7 @@ from consent_server.extensions import db
 from consent_server.models import Organization
 
 CFG = {"DB_CONNECT_TIMEOUT": 2, "DB_STATEMENT_TIMEOUT_MS": 5000, "DB_LOCK_TIMEOUT_MS": 3000,
-       "DB_POOL_TIMEOUT": 3, "DB_SQLITE_BUSY_TIMEOUT": 5}
+       "DB_POOL_TIMEOUT": 3, "DB_SQLITE_BUSY_TIMEOUT": 5, "DB_TCP_USER_TIMEOUT_MS": 5000}
 
 
 def test_postgres_gets_connect_statement_and_lock_timeouts_and_pre_ping():
@@ -15,6 +15,8 @@ def test_postgres_gets_connect_statement_and_lock_timeouts_and_pre_ping():
     assert opts["pool_pre_ping"] is True and opts["pool_timeout"] == 3
     assert opts["connect_args"]["connect_timeout"] == 2
     assert opts["connect_args"]["options"] == "-c statement_timeout=5000 -c lock_timeout=3000"
+    # A host gone from the network: unacknowledged data drops the connection after 5 s.
+    assert opts["connect_args"]["tcp_user_timeout"] == 5000 and opts["connect_args"]["keepalives"] == 1
 
 
 def test_sqlite_gets_a_bounded_busy_wait_and_explicit_options_win():
@@ -29,6 +31,9 @@ def test_the_statement_timeout_is_in_force_on_postgres(app):
         pytest.skip("PostgreSQL only (CONSENT_TEST_DATABASE_URL)")
     assert db.session.scalar(text("SHOW statement_timeout")) == "5s"
     assert db.session.scalar(text("SHOW lock_timeout")) == "3s"
+    # libpq took the TCP settings for this connection.
+    params = db.session.connection().connection.dbapi_connection.info.get_parameters()
+    assert params["tcp_user_timeout"] == "5000" and params["keepalives"] == "1"
 
 
 def test_reports_read_the_primary_without_a_replica(app):
