@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select
 from consent_server.extensions import db
 from consent_server.models import Event
 from consent_server.services import analytics, ledger
+from consent_server.services.analytics import ingest
 from tests.conftest import SECRET
 
 ORIGIN = "https://shop.example"
@@ -113,6 +114,25 @@ def test_without_consent_answers_204_and_stores_nothing(app, client, make_site, 
     resp = post(client, pageview(refused.record.visitor_id, refused.token))
     assert resp.status_code == 204
     assert stored(app) == []
+
+
+def test_a_consent_given_on_an_older_revision_collects_nothing(app, client, visitor, make_consent):
+    """A published revision asks again: until the visitor answers it, nothing is stored, even
+    with a warm cache and a beacon already accepted into the buffer."""
+    from consent_server.services import revisions
+
+    site, vid, token = visitor
+    assert post(client, pageview(vid, token)).status_code == 204
+    assert len(stored(app)) == 1
+    assert post(client, pageview(vid, token)).status_code == 204  # warm cache, buffered...
+    revisions.publish(site, published_by="editor@acme.example")
+    assert len(stored(app)) == 1  # ...and refused by the batch writer: the revision is new
+    app.extensions.pop(ingest.SITES_EXTENSION, None)  # the worker's site settings expire (SITE_TTL)
+    assert post(client, pageview(vid, token)).status_code == 204
+    assert len(stored(app)) == 1
+    make_consent(site, choices={"analytics": True}, visitor_id=vid, token=token, revision=site.revision)
+    assert post(client, pageview(vid, token)).status_code == 204
+    assert len(stored(app)) == 2
 
 
 def test_forged_beacon_with_someones_visitor_id_is_not_stored(app, client, visitor):

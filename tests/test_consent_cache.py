@@ -143,7 +143,7 @@ def test_withdrawal_in_one_worker_stops_another_workers_warm_cache_at_once(two_w
     vid, token = record(second, True)
     assert granted(first, vid) is True  # the first worker's cache is warm
     value_key, _ = for_app(first)._keys(site_id, vid)
-    assert for_app(first)._redis.get(value_key) == b"1"
+    assert for_app(first)._redis.get(value_key) == b"0:1"  # revision 0 (none given): granted
     record(second, False, vid, token)  # withdrawn through the other worker
     assert for_app(first)._redis.get(value_key) is None
     assert granted(first, vid) is False

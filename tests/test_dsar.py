@@ -168,7 +168,7 @@ def test_a_restriction_clears_the_decision_shared_in_redis(app_factory, make_sit
     cache = consent_cache.for_app(app)
     assert cache.analytics_granted(site.id, vid, site.consent_lifetime_days) is True
     value_key, _ = cache._keys(site.id, vid)
-    assert cache._redis.get(value_key) == b"1"
+    assert cache._redis.get(value_key) == b"0:1"  # granted, read for revision 0 (none given)
     request = new(site, vid, type="objection")
     assert cache._redis.get(value_key) is None
     assert cache.analytics_granted(site.id, vid, site.consent_lifetime_days) is False

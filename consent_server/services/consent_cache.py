@@ -1,9 +1,10 @@
 """Does this visitor's analytics consent hold on this site? The ledger, behind a cache.
 
-The rule: the visitor's latest consent record for the site grants ``analytics`` and is
-younger than the site's consent lifetime, and no open data request of the visitor restricts
-processing (a restriction or objection, services/dsar). Nothing else (no cookie, no client
-claim) counts.
+The rule: the visitor's latest consent record for the site grants ``analytics``, was made
+on the site's current revision (a published revision asks again: until the visitor answers,
+nothing is collected), is younger than the site's consent lifetime, and no open data
+request of the visitor restricts processing (a restriction or objection, services/dsar).
+Nothing else (no cookie, no client claim) counts.
 
 Where the answer is kept:
 - Without ``REDIS_URL``: per worker process, an LRU with a short TTL
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from cachetools import TTLCache
 from flask import current_app, has_app_context
@@ -49,15 +51,16 @@ return 0
 """
 
 
-def grants_analytics(record, lifetime_days: int, now: datetime) -> bool:
-    """The rule, on one record (a ConsentRecord or a row with choices and recorded_at)."""
-    if record is None or not (record.choices or {}).get("analytics"):
+def grants_analytics(record, lifetime_days: int, now: datetime, revision: int = 0) -> bool:
+    """The rule, on one record (a ConsentRecord or a row with choices, revision and
+    recorded_at); ``revision``: the site's current one."""
+    if record is None or not (record.choices or {}).get("analytics") or record.revision < revision:
         return False
     return now - record.recorded_at <= timedelta(days=lifetime_days)
 
 
 def latest_decisions(site_id: int, lifetime_days: int, visitor_ids, now: datetime,
-                     chunk: int = 500) -> dict[str, bool]:
+                     chunk: int = 500, revision: int = 0) -> dict[str, bool]:
     """The rule for many visitors at once, straight from the ledger (no cache): one indexed
     query per ``chunk`` visitors. Visitors without any record are absent (not granted)."""
     table = ConsentRecord.__table__
@@ -69,11 +72,11 @@ def latest_decisions(site_id: int, lifetime_days: int, visitor_ids, now: datetim
                   .where(table.c.site_id == site_id, table.c.visitor_id.in_(part))
                   .group_by(table.c.visitor_id).subquery())
         rows = db.session.execute(
-            select(table.c.visitor_id, table.c.choices, table.c.recorded_at)
+            select(table.c.visitor_id, table.c.choices, table.c.revision, table.c.recorded_at)
             .join(latest, (table.c.visitor_id == latest.c.visitor_id) & (table.c.seq == latest.c.seq))
             .where(table.c.site_id == site_id))
         for row in rows:
-            out[row.visitor_id] = grants_analytics(row, lifetime_days, now)
+            out[row.visitor_id] = grants_analytics(row, lifetime_days, now, revision)
         for visitor_id in restricted(site_id, [v for v in part if out.get(v)]):
             out[visitor_id] = False
     return out
@@ -91,14 +94,14 @@ def restricted(site_id: int, visitor_ids) -> set[str]:
             requests.c.status == "open", requests.c.restricted.is_(True))))
 
 
-def load_decision(site_id: int, lifetime_days: int, visitor_id: str) -> tuple[bool, float]:
+def load_decision(site_id: int, lifetime_days: int, visitor_id: str, revision: int = 0) -> tuple[bool, float]:
     """(granted, seconds the answer stays true at most) from the ledger: one indexed query."""
     record = db.session.scalar(
         select(ConsentRecord)
         .where(ConsentRecord.site_id == site_id, ConsentRecord.visitor_id == visitor_id)
         .order_by(ConsentRecord.seq.desc()).limit(1))
     now = datetime.now(timezone.utc)
-    if not grants_analytics(record, lifetime_days, now) or restricted(site_id, [visitor_id]):
+    if not grants_analytics(record, lifetime_days, now, revision) or restricted(site_id, [visitor_id]):
         return False, float("inf")
     expires = record.recorded_at + timedelta(days=lifetime_days)
     return True, (expires - now).total_seconds()
@@ -124,13 +127,15 @@ class ConsentCache:
     def _keys(site_id: int, visitor_id: str) -> tuple[str, str]:
         return (f"{REDIS_PREFIX}:{site_id}:{visitor_id}", f"{REDIS_PREFIX}:v:{site_id}:{visitor_id}")
 
-    def analytics_granted(self, site_id: int, visitor_id: str, lifetime_days: int, load=None) -> bool:
+    def analytics_granted(self, site_id: int, visitor_id: str, lifetime_days: int, load=None,
+                          revision: int = 0) -> bool:
         """``load(site_id, lifetime_days, visitor_id) -> (granted, valid_for_seconds)`` reads
-        the ledger on a miss (default: one indexed query)."""
-        load = load or load_decision
+        the ledger on a miss (default: one indexed query). An answer is kept with the
+        site's ``revision`` it was read for: after a publish it is read again."""
+        load = load or partial(load_decision, revision=revision)
         if self._redis is not None:
             try:
-                return self._granted_shared(site_id, visitor_id, lifetime_days, load)
+                return self._granted_shared(site_id, visitor_id, lifetime_days, load, revision)
             except Exception as exc:  # noqa: BLE001 - Redis down: ask the ledger, uncached
                 log.warning("consent cache: Redis unavailable (%s), reading the ledger", exc.__class__.__name__)
                 return load(site_id, lifetime_days, visitor_id)[0]
@@ -138,25 +143,25 @@ class ConsentCache:
         with self._lock:
             hit = self._local.get(key)
             generation = self._generation
-        if hit is not None:
-            return hit
+        if hit is not None and hit[0] == revision:
+            return hit[1]
         granted, valid_for = load(site_id, lifetime_days, visitor_id)
         if valid_for >= self.ttl:
             with self._lock:
                 if generation == self._generation:
-                    self._local[key] = granted
+                    self._local[key] = (revision, granted)
         return granted
 
-    def _granted_shared(self, site_id: int, visitor_id: str, lifetime_days: int, load) -> bool:
+    def _granted_shared(self, site_id: int, visitor_id: str, lifetime_days: int, load, revision: int) -> bool:
         value_key, version_key = self._keys(site_id, visitor_id)
         value, version = self._redis.mget(value_key, version_key)
-        if value is not None:
-            return value == b"1"
+        if value is not None and value.startswith(f"{revision}:".encode()):
+            return value.endswith(b":1")
         granted, valid_for = load(site_id, lifetime_days, visitor_id)
         ttl = int(min(self.ttl, valid_for))
         if ttl >= 1:
             self._set_if_version(keys=[value_key, version_key],
-                                 args=[(version or b"").decode(), "1" if granted else "0", ttl])
+                                 args=[(version or b"").decode(), f"{revision}:{int(granted)}", ttl])
         return granted
 
     def invalidate(self, site_id: int, visitor_id: str) -> None:
@@ -192,7 +197,8 @@ def for_app(app) -> ConsentCache:
 
 def analytics_granted(site, visitor_id: str) -> bool:
     """Request path: the cached answer for (site, visitor)."""
-    return for_app(current_app).analytics_granted(site.id, visitor_id, site.consent_lifetime_days)
+    return for_app(current_app).analytics_granted(site.id, visitor_id, site.consent_lifetime_days,
+                                                  revision=site.revision)
 
 
 # Invalidation: after a commit that inserted consent records, drop those visitors' answers.

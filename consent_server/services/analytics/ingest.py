@@ -60,6 +60,7 @@ class SiteRef:
     key: str
     domains: tuple[str, ...]
     consent_lifetime_days: int
+    revision: int  # the published one: consents of an older revision collect nothing
 
 
 SITE_TTL = 10.0  # seconds a worker keeps a site's beacon settings (domains, lifetime)
@@ -82,7 +83,7 @@ def site_for_beacons(key: str) -> SiteRef | None:
     site = sites_service.get_by_key(key)
     ref = None
     if site is not None and site.active:
-        ref = SiteRef(site.id, site.key, tuple(site.domains or ()), site.consent_lifetime_days)
+        ref = SiteRef(site.id, site.key, tuple(site.domains or ()), site.consent_lifetime_days, site.revision)
     with _sites_lock:
         cache[key] = ref
     return ref
@@ -285,13 +286,13 @@ def store_batch(site_id: int, rows: list[dict], prune: bool = False) -> int:
     state = IngestState.__table__
     try:
         lock_site(site_id)
-        site = session.execute(select(Site.consent_lifetime_days, Site.domains)
+        site = session.execute(select(Site.consent_lifetime_days, Site.domains, Site.revision)
                                .where(Site.id == site_id)).one_or_none()
         if site is None:
             session.rollback()
             return 0
         granted = consent_cache.latest_decisions(site_id, site.consent_lifetime_days,
-                                                 {r["visitor_id"] for r in rows}, now)
+                                                 {r["visitor_id"] for r in rows}, now, revision=site.revision)
         rows = [r for r in rows if granted.get(r["visitor_id"])]
         if rows:
             visits = rollups.load_visits(site_id, {r["visitor_id"] for r in rows})
