@@ -161,9 +161,11 @@ def test_no_ip_and_no_raw_user_agent_anywhere(app, client, visitor, caplog):
     assert post(client, [pageview(vid, token), pageview(vid, token, url="https://shop.example/b?q=x")]).status_code == 204
     assert len(stored(app)) == 2
     for table in db.metadata.sorted_tables:
+        # revisions hold the banner's own wording in 40 languages ("private" is one of its words)
+        words = ("private", "email") if table.name != "revisions" else ()
         for row in db.session.execute(table.select()).all():
             text = repr(tuple(row))
-            for secret in (IP, "Mozilla/5.0", "6778.85", "X11", "private", "email", "a@b.example", "q=x"):
+            for secret in (IP, "Mozilla/5.0", "6778.85", "X11", "a@b.example", "q=x", *words):
                 assert secret not in text, (table.name, secret)
     assert IP not in caplog.text and "6778.85" not in caplog.text
 

@@ -84,3 +84,38 @@ def test_publishes_at_once_take_one_number_each(app_factory, tmp_path):
                                  .order_by(Revision.number)).all()
     assert numbers == list(range(1, first + 5))
     assert db.session.get(Site, site_id).revision == first + 4
+
+
+def test_a_published_revision_keeps_its_wording_when_the_catalogs_change(app, make_site, tmp_path):
+    """Proof of what was shown: a later release of the catalogs changes the next revision's
+    wording, never a published one's; the snapshot hash covers the wording."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from consent_server.services import banner
+    from consent_server.services.texts import MESSAGES
+
+    site = make_site()
+    shipped_dir = app.config["TRANSLATIONS_DIR"]
+    shipped = banner.shown(site, "de", shipped_dir)[1]["banner.title"]
+    assert shipped != MESSAGES["banner.title"]  # German, from the shipped catalog
+
+    # A new release: the German title is reworded.
+    with open(f"{shipped_dir}/de/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f, locale="de")
+    catalog[MESSAGES["banner.title"]].string = "Neuer Titel"
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    with open(tmp_path / "de" / "LC_MESSAGES" / "messages.mo", "wb") as f:
+        write_mo(f, catalog)
+    app.config["TRANSLATIONS_DIR"] = str(tmp_path)
+    banner._shown_cache.clear()
+
+    assert banner.shown(site, "de", str(tmp_path))[1]["banner.title"] == shipped  # revision 1, as shown
+    first = revisions.revision(site, 1)
+    assert first.shown["de"]["banner.title"] == shipped
+    assert first.snapshot[revisions.SHOWN_DIGEST] == revisions.digest(first.shown)
+    assert first.snapshot_hash == revisions.digest(first.snapshot)
+
+    revisions.publish(site, published_by="editor@acme.example")
+    assert banner.shown(site, "de", str(tmp_path))[1]["banner.title"] == "Neuer Titel"
+    assert not revisions.has_unpublished_changes(site)

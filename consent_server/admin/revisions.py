@@ -42,6 +42,7 @@ def site_revision(key, number):
     if revision is None:
         abort(404)
     picker, language = chosen_language(site)
-    preview = banner_service.build_shown(revision.snapshot, language, current_app.config["TRANSLATIONS_DIR"])
+    preview = banner_service.build_shown(revision.snapshot, language, current_app.config["TRANSLATIONS_DIR"],
+                                         (revision.shown or {}).get(language))
     return render_template("admin/revisions/show.html", site=site, revision=revision, picker=picker,
                            preview=preview)

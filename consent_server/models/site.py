@@ -101,3 +101,8 @@ class Revision(db.Model):
     snapshot: Mapped[dict] = mapped_column(JSON)
     # SHA-256 of the canonical snapshot, quoted in proofs.
     snapshot_hash: Mapped[str] = mapped_column(String(64))
+    # Every text of the banner in every shipped language as shown on this revision
+    # (catalogs and overrides resolved at publish): {language: {text key: text}}. Its
+    # SHA-256 is in the snapshot (``shown_sha256``), so the snapshot hash covers the
+    # wording. Loaded only when asked for (a few hundred KB). None: published before.
+    shown: Mapped[dict | None] = mapped_column(JSON, nullable=True, deferred=True)

@@ -78,15 +78,19 @@ def shown(site: Site, language: str, translations_dir: str) -> tuple[list[dict],
     with _shown_lock:
         hit = _shown_cache.get(key)
     if hit is None:
-        hit = build_shown(revisions_service.published_snapshot(site), language, translations_dir)
+        hit = build_shown(revisions_service.published_snapshot(site), language, translations_dir,
+                          revisions_service.frozen_texts(site, site.revision, language))
         with _shown_lock:
             _shown_cache[key] = hit
     return hit
 
 
-def build_shown(snap: dict, language: str, translations_dir: str) -> tuple[list[dict], dict[str, str]]:
-    """Categories and texts of a snapshot in ``language`` (shipped texts, then overrides)."""
-    texts = texts_service.texts_for(translations_dir, language, revisions_service.texts_of(snap, language))
+def build_shown(snap: dict, language: str, translations_dir: str,
+                frozen: dict[str, str] | None = None) -> tuple[list[dict], dict[str, str]]:
+    """Categories and texts of a snapshot in ``language``: the texts ``frozen`` at publish
+    when given (a published revision), else the shipped texts, then the overrides."""
+    texts = frozen or texts_service.texts_for(translations_dir, language,
+                                               revisions_service.texts_of(snap, language))
     categories = [{
         "key": c["key"],
         "name": c["name"] or texts.get(f"category.{c['key']}.name", c["key"]),

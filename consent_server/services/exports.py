@@ -261,7 +261,9 @@ def visitor_proof(site: Site, visitor_id: str, secret_key: str | None = None) ->
             "revision": None if revision is None else {
                 "number": revision.number, "published_at": _stamp(revision.published_at),
                 "published_by": revision.published_by, "snapshot_hash": revision.snapshot_hash,
-                "snapshot": revision.snapshot},
+                "snapshot": revision.snapshot,
+                # The wording in the record's language as frozen at publish (null: before that)
+                "texts_shown": (revision.shown or {}).get(r.language)},
             "verification": {"content_matches_hash": content_ok, "linked_to_previous": linked_before,
                              "next_links_here": linked_after,
                              "ok": content_ok and linked_before and linked_after},

@@ -10,10 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Revision, Site
+from . import texts as texts_service
+
+SHOWN_DIGEST = "shown_sha256"  # the snapshot's key for the digest of Revision.shown
 
 
 def snapshot(site: Site) -> dict:
@@ -39,10 +43,29 @@ def digest(snap: dict) -> str:
                                      ensure_ascii=False).encode()).hexdigest()
 
 
+def shown_texts(snap: dict, translations_dir: str) -> dict[str, dict[str, str]]:
+    """Every banner text of a snapshot in every shipped language: the catalogs' wording as
+    it is now, with the snapshot's overrides."""
+    return {language: texts_service.texts_for(translations_dir, language, texts_of(snap, language))
+            for language in texts_service.available_locales(translations_dir)}
+
+
 def new_revision(site: Site, number: int, published_by: str) -> Revision:
+    """The draft, frozen: its snapshot and its wording in every language (a later release
+    of the catalogs changes what the next revision shows, never what this one showed)."""
     snap = snapshot(site)
+    shown = shown_texts(snap, current_app.config["TRANSLATIONS_DIR"])
+    snap[SHOWN_DIGEST] = digest(shown)
     return Revision(site_id=site.id, number=number, published_by=published_by, snapshot=snap,
-                    snapshot_hash=digest(snap))
+                    snapshot_hash=digest(snap), shown=shown)
+
+
+def frozen_texts(site: Site, number: int, language: str) -> dict[str, str] | None:
+    """The texts revision ``number`` showed in ``language`` (None: not frozen, or that
+    language was not shipped then)."""
+    shown = db.session.scalar(select(Revision.shown).where(Revision.site_id == site.id,
+                                                           Revision.number == number))
+    return (shown or {}).get(language)
 
 
 def publish(site: Site, published_by: str = "") -> Revision:
@@ -79,7 +102,8 @@ def published_snapshot(site: Site) -> dict:
 
 
 def has_unpublished_changes(site: Site) -> bool:
-    return digest(snapshot(site)) != digest(published_snapshot(site))
+    published = {k: v for k, v in published_snapshot(site).items() if k != SHOWN_DIGEST}
+    return digest(snapshot(site)) != digest(published)
 
 
 def texts_of(snap: dict, language: str) -> dict[str, str]:
