@@ -164,6 +164,11 @@ class GeoReader:
 _PRETEND_RE = re.compile(r"([A-Za-z]{2})(?:-([A-Za-z0-9]{1,3}))?")
 
 
+# CLDR territory codes of two letters that are not countries (the EU, the eurozone, the UN,
+# outlying Oceania, pseudo-locales, unknown): a pretend "EU" would show no EU rule at all.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+
+
 def pretend_location(code: str) -> Location:
     """A Location from a code like "US-CA", "DE" or "CA-QC" (demo and tests only).
 
@@ -174,6 +179,6 @@ def pretend_location(code: str) -> Location:
     if match is None:
         raise ValueError(f"not a location code like 'US-CA' or 'DE': {code!r}")
     country, region = match.group(1).upper(), match.group(2)
-    if country == "ZZ" or country not in Locale("en").territories:
+    if country in _NOT_COUNTRIES or country not in Locale("en").territories:
         raise ValueError(f"unknown country code: {country!r}")
     return Location(country=country, region=region.upper() if region else None)

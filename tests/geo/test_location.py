@@ -242,7 +242,7 @@ def test_pretend_location(code, expected):
 
 @pytest.mark.parametrize(
     "junk",
-    ["", "U", "USA", "US-", "US-CALI", "US_CA", "XX", "ZZ", "12", "US-C A", "<script>", None, 42],
+    ["", "U", "USA", "US-", "US-CALI", "US_CA", "XX", "ZZ", "EU", "eu-de", "UN", "EZ", "12", "US-C A", "<script>", None, 42],
 )
 def test_pretend_location_rejects_junk(junk):
     with pytest.raises(ValueError):
