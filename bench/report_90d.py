@@ -178,7 +178,7 @@ def main() -> None:
             for name, (app, site_id) in apps.items():
                 t = time.perf_counter()
                 with app.app_context():
-                    rollups.write(site_id, rollup)
+                    rollups.write(site_id, rollup, app.config["SECRET_KEY"])
                     db.session.commit()
                     db.session.remove()
                 t_write[name] += time.perf_counter() - t

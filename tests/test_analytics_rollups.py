@@ -224,6 +224,27 @@ def test_a_range_is_cut_into_the_fewest_whole_periods():
     assert rollups.periods(date(2026, 1, 5), date(2026, 1, 11)) == [(7, date(2026, 1, 5))]
 
 
+def test_a_days_sketch_cannot_be_tested_for_a_visitor_id_without_the_secret(app, site):
+    """Small days keep the items' hashes: with the raw id as the item, anyone holding the
+    database could tell whether an id (from the ledger, or erased) was counted that day."""
+    import datasketches
+
+    alice, bob = visitor(site), visitor(site)
+    beacon(site, alice, T0)
+    analytics.flush(app)
+    blob = daily()[T0.date()].visitor_sketch
+
+    def adds_nothing(item) -> bool:
+        sketch = datasketches.hll_sketch.deserialize(blob)
+        sketch.update(item)
+        return sketch.serialize_compact() == blob
+
+    assert adds_nothing(rollups.sketch_item(SECRET, site.id, alice[0]))  # counted: with the secret
+    assert not adds_nothing(alice[0])  # the raw id tests nothing
+    assert not adds_nothing(rollups.sketch_item("another secret", site.id, alice[0]))
+    assert not adds_nothing(rollups.sketch_item(SECRET, site.id, bob[0]))
+
+
 def test_visitor_sketches_stay_accurate_for_many_visitors(app, site):
     rollup = rollups.Rollup()
     visits = {}
@@ -235,7 +256,7 @@ def test_visitor_sketches_stay_accurate_for_many_visitors(app, site):
                         "referrer_host": None, "utm_source": None, "utm_medium": None, "utm_campaign": None,
                         "browser": None, "os": None, "device": None, "country": None, "region": None,
                         "city": None}, visits)
-    rollups.write(site.id, rollup)
+    rollups.write(site.id, rollup, SECRET)
     db.session.commit()
     days = daily()
     assert abs(days[T0.date()].visitors - 30_000) / 30_000 < 0.03

@@ -302,7 +302,7 @@ def store_batch(site_id: int, rows: list[dict], prune: bool = False) -> int:
                 rollup.add(row, visits)
             session.execute(Event.__table__.insert(), [_event_values(r) for r in rows])
             rollups.write_visits(site_id, visits, rollup.changed)
-            rollups.write(site_id, rollup)
+            rollups.write(site_id, rollup, current_app.config["SECRET_KEY"])
             first, last = rows[0]["occurred_at"], max(r["occurred_at"] for r in rows)
             session.execute(update(state).where(state.c.site_id == site_id).values(
                 events=state.c.events + len(rows), last_event_at=last))

@@ -19,6 +19,8 @@ What each number counts:
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -215,7 +217,16 @@ def load_sketch(blob: bytes | None):
     return datasketches.hll_sketch.deserialize(blob) if blob else new_sketch()
 
 
-def write(site_id: int, rollup: Rollup) -> None:
+def sketch_item(secret_key: str, site_id: int, visitor_id: str) -> str:
+    """What a day's sketch counts for a visitor: an HMAC of the id under the server's
+    secret, not the id. The sketch keeps small days' hashes as they are; with a public hash
+    anyone holding the database could test whether an id (still in the ledger, or erased)
+    was counted that day. Keyed, only the secret's holder can; the same visitor still gives
+    the same item every day, so ranges merge without counting them twice."""
+    return hmac.new(secret_key.encode(), f"sketch:{site_id}:{visitor_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def write(site_id: int, rollup: Rollup, secret_key: str) -> None:
     """Add the rollup's deltas to the stored rows (in key order: no deadlocks)."""
     daily = DailyStats.__table__
     if rollup.daily:
@@ -248,7 +259,7 @@ def write(site_id: int, rollup: Rollup) -> None:
                                  .where(daily.c.site_id == site_id, daily.c.day == day))
         sketch = load_sketch(blob)
         for vid in visitor_ids:
-            sketch.update(vid)
+            sketch.update(sketch_item(secret_key, site_id, vid))
         db.session.execute(update(daily).where(daily.c.site_id == site_id, daily.c.day == day)
                            .values(visitor_sketch=sketch.serialize_compact(),
                                    visitors=round(sketch.get_estimate())))
