@@ -92,8 +92,10 @@ def generate(url: str, start_seq: int, count: int, prev_hash: str, site_key: str
                 batch = []
         if batch:
             db.session.execute(insert(table), batch)
-        db.session.execute(update(LedgerHead).where(LedgerHead.site_id == site.id)
-                           .values(seq=start_seq + count - 1, hash=prev_hash))
+        last = start_seq + count - 1
+        db.session.execute(update(LedgerHead).where(LedgerHead.site_id == site.id).values(
+            seq=last, hash=prev_hash,
+            signature=ledger.head_signature(app.config["SECRET_KEY"], site.id, last, prev_hash)))
         db.session.commit()
         return prev_hash
 

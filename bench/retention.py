@@ -76,7 +76,8 @@ def load(url: str, n_events: int):
                 rows.append({c.name: getattr(record, c.key) for c in ConsentRecord.__table__.c if c.name != "id"})
             db.session.execute(ConsentRecord.__table__.insert(), rows)
             db.session.commit()
-        db.session.execute(update(LedgerHead).where(LedgerHead.site_id == site.id).values(seq=seq, hash=prev))
+        db.session.execute(update(LedgerHead).where(LedgerHead.site_id == site.id).values(
+            seq=seq, hash=prev, signature=ledger.head_signature(app.config["SECRET_KEY"], site.id, seq, prev)))
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE")

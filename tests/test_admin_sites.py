@@ -88,6 +88,21 @@ def test_settings_reject_out_of_range_values(client, make_admin, make_site, logi
     assert site.consent_lifetime_days == 182 and site.domains == ["https://shop.example"]
 
 
+def test_events_cannot_be_kept_longer_than_the_consent_records(client, make_admin, make_site, login):
+    """Events that outlive their visitor's consent records could no longer be found by the
+    visitor's download/erase or by an erasure request."""
+    user = _signed_in(make_admin, login, role="editor")
+    site = make_site(key="shop", org=user.organization)
+    token = csrf_token(client, "/admin/sites/shop/settings")
+    response = client.post("/admin/sites/shop/settings", data=_settings(
+        token, retention_events_days="400", retention_consents_months="1"))
+    assert response.status_code == 400
+    assert "Keep consent records at least as long as analytics events" in response.get_data(as_text=True)
+    assert (site.retention_events_days, site.retention_consents_months) == (180, 36)
+    assert client.post("/admin/sites/shop/settings", data=_settings(
+        token, retention_events_days="360", retention_consents_months="12")).status_code == 302
+
+
 def test_site_list_shows_only_the_organizations_sites(client, make_admin, make_org, make_site, login):
     user = _signed_in(make_admin, login, role="viewer")
     make_site(key="ours", org=user.organization, name="Our shop")

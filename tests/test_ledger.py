@@ -1,4 +1,6 @@
+import json
 import threading
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -80,6 +82,34 @@ def test_a_choice_stored_as_a_string_breaks_verification(make_site, make_consent
     db.session.commit()
     result = ledger.verify(site, SECRET)
     assert not result.ok and result.broken_record_id == records[1].id and "not a boolean" in result.reason
+
+
+def test_a_chain_rewritten_with_recomputed_hashes_fails_at_the_signed_head(make_site, make_consent):
+    """Someone with the database but not the server's secret rewrites a refusal as a grant
+    and recomputes every hash after it, and the head: the head's signature gives it away."""
+    site = make_site()
+    records = [make_consent(site, choices={}, action="reject_all").record for _ in range(3)]
+    assert ledger.verify(site, SECRET).ok
+    prev = records[0].hash
+    for original in records[1:]:
+        rec = SimpleNamespace(**{c.name: getattr(original, c.name) for c in ConsentRecord.__table__.c})
+        if original is records[1]:
+            rec.action, rec.choices = "accept_all", {"necessary": True, "analytics": True, "advertising": True}
+        rec.prev_hash = prev
+        rec.hash = prev = ledger.chain_hash(prev, rec)
+        db.session.execute(text("UPDATE consent_records SET action = :a, choices = :c, prev_hash = :p, hash = :h "
+                                "WHERE id = :id"), {"a": rec.action, "c": json.dumps(rec.choices),
+                                                    "p": rec.prev_hash, "h": rec.hash, "id": rec.id})
+    db.session.execute(text("UPDATE ledger_heads SET hash = :h WHERE site_id = :s"), {"h": prev, "s": site.id})
+    db.session.commit()
+    db.session.expire_all()
+    result = ledger.verify(site, SECRET)
+    assert not result.ok and result.checked == 3 and "signature" in result.reason
+    # Wiping the signature does not help either.
+    db.session.execute(text("UPDATE ledger_heads SET signature = NULL WHERE site_id = :s"), {"s": site.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert not ledger.verify(site, SECRET).ok
 
 
 def test_removed_record_breaks_verification(make_site, make_consent):

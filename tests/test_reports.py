@@ -96,3 +96,17 @@ def test_days_come_from_the_recorded_time(make_site, make_consent):
     report = reports.consent_report(site, day, day + timedelta(days=1))
     assert [(d.value, d.total, d.actions["accept_all"]) for d in report.daily] == [
         (day.isoformat(), 1, 1), ((day + timedelta(days=1)).isoformat(), 1, 0)]
+
+
+def test_a_category_added_later_is_rated_on_the_decisions_that_were_asked_about_it(site, make_consent):
+    sites_service.add_category(site, "personalization", name="Personalization")
+    revisions_service.publish(site, published_by="editor@acme.example")
+    make_consent(site, choices={"analytics": True, "personalization": True}, action="save",
+                 revision=site.revision, location=DE)
+    report = reports.consent_report(site, today(), today())
+    assert report.categories == ["analytics", "advertising", "personalization"]
+    assert report.total.total == 5
+    assert report.total.offered == {"analytics": 5, "advertising": 5, "personalization": 1}
+    assert report.total.rate("personalization") == 1.0  # 1 of the 1 decision that offered it, not 1 of 5
+    assert report.total.rate("analytics") == 3 / 5
+    assert report.as_dict()["total"]["opt_in_rate"]["personalization"] == 1.0

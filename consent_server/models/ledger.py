@@ -66,6 +66,10 @@ class LedgerHead(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigId, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    # HMAC of (site, seq, hash) under the server's secret, written with every append: a
+    # chain rewritten with recomputed hashes (by someone holding the database but not the
+    # secret) no longer matches its head. None only before the first record.
+    signature: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LedgerCheckpoint(db.Model):

@@ -114,7 +114,7 @@ def record_choice(site: Site, *, secret_key: str, visitor_id: str | None, token:
         city=getattr(location, "city", None),
         browser=client.browser, os=client.os, device=client.device,
         signals=ledger.Signals(gpc=gpc, dnt=dnt))
-    record = ledger.append(site, visitor_id=visitor_id, choices=choices, action=action,
+    record = ledger.append(site, secret_key=secret_key, visitor_id=visitor_id, choices=choices, action=action,
                            revision=revision, language=language, page_url=strip_query(page_url),
                            context=context, layer=layer, now=now)
     token = ledger.visitor_token(secret_key, site.key, record.visitor_id)

@@ -88,10 +88,10 @@ def chain_hash(prev_hash: str, record) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical(record)}".encode()).hexdigest()
 
 
-def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], action: str,
+def append(site: Site, *, secret_key: str, visitor_id: str | None, choices: dict[str, bool], action: str,
            revision: int, language: str, page_url: str | None, context: Context,
            layer: int | None = None, now: datetime | None = None) -> ConsentRecord:
-    """Append one choice to the site's chain and commit.
+    """Append one choice to the site's chain, sign the new head and commit.
 
     The first statement is the UPDATE of the chain head, so concurrent appends for the
     same site wait for each other (row lock on PostgreSQL, write lock on SQLite) and the
@@ -127,7 +127,7 @@ def append(site: Site, *, visitor_id: str | None, choices: dict[str, bool], acti
         session.add(record)
         session.flush()
         session.execute(update(LedgerHead).where(LedgerHead.site_id == site_id)
-                        .values(hash=record.hash))
+                        .values(hash=record.hash, signature=head_signature(secret_key, site_id, seq, record.hash)))
         session.commit()
     except BaseException:
         session.rollback()
@@ -160,6 +160,11 @@ class Verification:
         where = (f"record id {self.broken_record_id} (seq {self.broken_seq})"
                  if self.broken_record_id is not None else f"seq {self.broken_seq}")
         return f"BROKEN at {where}: {self.reason}; {self.checked} records before it verified"
+
+
+def head_signature(secret_key: str, site_id: int, seq: int, hash_: str) -> str:
+    msg = f"ledger-head|{site_id}|{seq}|{hash_}".encode()
+    return hmac.new(secret_key.encode(), msg, hashlib.sha256).hexdigest()
 
 
 def checkpoint_signature(secret_key: str, site_id: int, seq: int, hash_: str) -> str:
@@ -213,4 +218,10 @@ def verify(site: Site, secret_key: str, batch: int = 5000) -> Verification:
         result.broken_seq = last_seq + 1
         result.reason = (f"the chain head is at seq {head.seq} but the last record is seq "
                          f"{last_seq} (records removed from the end)")
+    elif head is not None and head.seq > 0 and not hmac.compare_digest(
+            head.signature or "", head_signature(secret_key, site.id, head.seq, head.hash)):
+        result.ok = False
+        result.broken_seq = head.seq
+        result.reason = ("the chain head's signature does not match (the records and their hashes "
+                         "were rewritten, or the server's secret key is not the one that signed)")
     return result

@@ -57,14 +57,17 @@ class Filters:
 
 @dataclass(frozen=True)
 class Row:
-    """One group: how many decisions, by action, and how many granted each category."""
+    """One group: how many decisions, by action, how many granted each category, and how
+    many were asked about it (a category added by a later revision was not offered before)."""
     value: str
     total: int
     actions: dict[str, int]
     granted: dict[str, int]
+    offered: dict[str, int] = field(default_factory=dict)
 
     def rate(self, category: str) -> float | None:
-        return self.granted.get(category, 0) / self.total if self.total else None
+        asked = self.offered.get(category, self.total)
+        return self.granted.get(category, 0) / asked if asked else None
 
 
 @dataclass
@@ -81,6 +84,7 @@ class ConsentReport:
     def as_dict(self) -> dict:
         def row(r: Row) -> dict:
             return {"value": r.value, "total": r.total, "actions": r.actions, "granted": r.granted,
+                    "offered": r.offered,
                     "opt_in_rate": {c: r.rate(c) for c in self.categories}}
         return {"site": self.site, "start": self.start.isoformat(), "end": self.end.isoformat(),
                 "filters": self.filters.active(), "categories": self.categories,
@@ -115,9 +119,14 @@ def record_conditions(site: Site, since: datetime | None, until: datetime | None
 
 
 def report_categories(site: Site) -> list[str]:
-    """The categories a visitor can choose (the published revision's, minus required ones)."""
-    snap = revisions_service.published_snapshot(site)
-    return [c["key"] for c in snap["categories"] if not c["required"]]
+    """The categories a visitor could choose on any published revision (minus required
+    ones): the current revision's first, then those a later revision removed."""
+    keys: list[str] = []
+    for revision in revisions_service.revisions(site):  # newest first
+        for c in revision.snapshot["categories"]:
+            if not c["required"] and c["key"] not in keys:
+                keys.append(c["key"])
+    return keys
 
 
 def _measures(categories: list[str]) -> list:
@@ -126,13 +135,17 @@ def _measures(categories: list[str]) -> list:
     measures += [func.sum(case((t.action == action, 1), else_=0)).label(f"a_{action}") for action in ACTIONS]
     measures += [func.sum(cast(ConsentRecord.choices[c].as_boolean(), Integer)).label(f"g_{i}")
                  for i, c in enumerate(categories)]
+    # Records that hold the category at all: it was offered on their revision.
+    measures += [func.sum(case((ConsentRecord.choices[c].as_boolean().is_not(None), 1), else_=0)).label(f"o_{i}")
+                 for i, c in enumerate(categories)]
     return measures
 
 
 def _row(value, r, categories: list[str]) -> Row:
     return Row(value="" if value is None else str(value), total=r.total or 0,
                actions={a: int(getattr(r, f"a_{a}") or 0) for a in ACTIONS},
-               granted={c: int(getattr(r, f"g_{i}") or 0) for i, c in enumerate(categories)})
+               granted={c: int(getattr(r, f"g_{i}") or 0) for i, c in enumerate(categories)},
+               offered={c: int(getattr(r, f"o_{i}") or 0) for i, c in enumerate(categories)})
 
 
 def _day_expr(column):

@@ -11,6 +11,7 @@ from ..models import Category, LedgerHead, Organization, Service, Site, SiteText
 from ..models.site import REGIME_OVERRIDES
 from . import revisions
 from .errors import ServiceError
+from .retention import MONTH_DAYS
 from .texts import N_
 
 DEFAULT_CATEGORIES = (
@@ -202,6 +203,12 @@ def update_settings(site: Site, *, name: str, domains: list[str], regime_overrid
             (retention_site_days, 3650, N_("retention after deactivation must be 1..%(max)s days"))):
         if not 1 <= value <= top:
             raise SiteError(message, max=top)
+    if retention_events_days > retention_consents_months * MONTH_DAYS:
+        # A visitor's events outliving their consent records could no longer be found by
+        # the visitor (download, erase) or by an erasure request: nothing ties them to a token.
+        raise SiteError(N_("keep consent records at least as long as analytics events "
+                           "(%(days)s days are more than %(months)s months)"),
+                        days=retention_events_days, months=retention_consents_months)
     origins = sorted({normalize_origin(d) for d in domains if d.strip()})
     if not origins:
         raise SiteError(N_("a site needs at least one domain"))
