@@ -109,6 +109,17 @@ def make_org(app):
 
 
 @pytest.fixture
+def shared_app(app_factory, tmp_path):
+    """An app on a database that threads really share (concurrency tests): a SQLite file,
+    not :memory:, or the test PostgreSQL server, emptied."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'shared.db'}"
+    app = app_factory(schema=not TEST_DATABASE_URL, SQLALCHEMY_DATABASE_URI=url)
+    if TEST_DATABASE_URL:
+        _reset_postgres()
+    return app
+
+
+@pytest.fixture
 def make_site(app, make_org):
     def factory(key="shop", domains=("https://shop.example",), org=None, **kwargs):
         return sites_service.create_site(org or make_org(), key=key, domains=list(domains), **kwargs)

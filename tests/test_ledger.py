@@ -162,16 +162,8 @@ def test_checkpoint_lets_the_rest_verify_and_a_forged_one_fails(make_site, make_
     assert not ledger.verify(site, "another-secret").ok
 
 
-def test_concurrent_appends_never_fork_the_chain(app_factory, tmp_path):
-    from tests.conftest import TEST_DATABASE_URL
-
-    # Real concurrency needs a real file (SQLite) or server (PostgreSQL), not :memory:.
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'ledger.db'}"
-    app = app_factory(schema=not TEST_DATABASE_URL, SQLALCHEMY_DATABASE_URI=url)
-    if TEST_DATABASE_URL:
-        from tests.conftest import _reset_postgres
-
-        _reset_postgres()
+def test_concurrent_appends_never_fork_the_chain(shared_app):
+    app = shared_app
     from consent_server.models import Organization
     from consent_server.services import sites as sites_service
     from consent_server.services import consents

@@ -44,21 +44,15 @@ def test_texts_of_picks_one_language():
     assert revisions.texts_of({}, "de") == {}
 
 
-def test_publishes_at_once_take_one_number_each(app_factory, tmp_path):
+def test_publishes_at_once_take_one_number_each(shared_app):
     """A double click on Publish: two revisions, numbered in turn, no IntegrityError."""
     import threading
 
     from sqlalchemy import select
 
     from consent_server.models import Organization, Revision, Site
-    from tests.conftest import TEST_DATABASE_URL
 
-    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'publish.db'}"
-    app = app_factory(schema=not TEST_DATABASE_URL, SQLALCHEMY_DATABASE_URI=url)
-    if TEST_DATABASE_URL:
-        from tests.conftest import _reset_postgres
-
-        _reset_postgres()
+    app = shared_app
     site = sites_service.create_site(Organization(name="x"), key="busy", domains=["https://busy.example"])
     site_id, first = site.id, site.revision
     errors, start = [], threading.Barrier(4)
