@@ -2,6 +2,7 @@
 PostgreSQL when CONSENT_TEST_DATABASE_URL is set), a client, a CLI runner, factories."""
 import os
 import re
+import threading
 
 import pytest
 from flask import g, has_app_context
@@ -117,6 +118,29 @@ def shared_app(app_factory, tmp_path):
     if TEST_DATABASE_URL:
         _reset_postgres()
     return app
+
+
+def run_in_threads(app, threads: int, work) -> list[Exception]:
+    """``work()`` in ``threads`` threads at once, each in its own app context and session;
+    returns what they raised."""
+    errors, start = [], threading.Barrier(threads)
+
+    def run():
+        with app.app_context():
+            try:
+                start.wait()
+                work()
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return errors
 
 
 @pytest.fixture

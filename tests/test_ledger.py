@@ -1,5 +1,4 @@
 import json
-import threading
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +8,7 @@ from consent_server.extensions import db
 from consent_server.models import ConsentRecord, LedgerCheckpoint
 from consent_server.models.ledger import GENESIS_HASH, LedgerAppendOnly
 from consent_server.services import ledger
-from tests.conftest import SECRET
+from tests.conftest import SECRET, run_in_threads
 
 
 def test_records_form_a_hash_chain(make_site, make_consent):
@@ -170,28 +169,17 @@ def test_concurrent_appends_never_fork_the_chain(shared_app):
 
     site = sites_service.create_site(Organization(name="x"), key="busy", domains=["https://busy.example"])
     site_id = site.id
-    errors, per_thread = [], 15
+    per_thread = 15
 
-    def worker():
-        with app.app_context():
-            try:
-                s = db.session.get(type(site), site_id)
-                for _ in range(per_thread):
-                    consents.record_choice(
-                        s, secret_key=SECRET, visitor_id=None, token=None, choices={"analytics": True},
-                        action="accept_all", revision=1, language="en", page_url=None, layer=1,
-                        location=None, user_agent=None, gpc=False, dnt=False)
-            except Exception as exc:  # noqa: BLE001
-                errors.append(exc)
-            finally:
-                db.session.remove()
+    def work():
+        s = db.session.get(type(site), site_id)
+        for _ in range(per_thread):
+            consents.record_choice(
+                s, secret_key=SECRET, visitor_id=None, token=None, choices={"analytics": True},
+                action="accept_all", revision=1, language="en", page_url=None, layer=1,
+                location=None, user_agent=None, gpc=False, dnt=False)
 
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not run_in_threads(app, 6, work)
     site = db.session.get(type(site), site_id)
     count = db.session.scalar(select(func.count()).select_from(ConsentRecord).where(ConsentRecord.site_id == site_id))
     assert count == 6 * per_thread

@@ -3,6 +3,7 @@ from consent_server.extensions import db
 from consent_server.models import SiteText
 from consent_server.services import revisions
 from consent_server.services import sites as sites_service
+from tests.conftest import run_in_threads
 
 
 def test_digest_is_canonical_json_sha256():
@@ -46,8 +47,6 @@ def test_texts_of_picks_one_language():
 
 def test_publishes_at_once_take_one_number_each(shared_app):
     """A double click on Publish: two revisions, numbered in turn, no IntegrityError."""
-    import threading
-
     from sqlalchemy import select
 
     from consent_server.models import Organization, Revision, Site
@@ -55,24 +54,9 @@ def test_publishes_at_once_take_one_number_each(shared_app):
     app = shared_app
     site = sites_service.create_site(Organization(name="x"), key="busy", domains=["https://busy.example"])
     site_id, first = site.id, site.revision
-    errors, start = [], threading.Barrier(4)
 
-    def worker():
-        with app.app_context():
-            try:
-                start.wait()
-                revisions.publish(db.session.get(Site, site_id), published_by="a@example.com")
-            except Exception as exc:  # noqa: BLE001
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not run_in_threads(app, 4, lambda: revisions.publish(db.session.get(Site, site_id),
+                                                               published_by="a@example.com"))
     db.session.expire_all()
     numbers = db.session.scalars(select(Revision.number).where(Revision.site_id == site_id)
                                  .order_by(Revision.number)).all()
