@@ -29,10 +29,6 @@ def gpc_statement():
     return jsonify(gpc=True, lastUpdate=GPC_STATEMENT_DATE.isoformat())
 
 
-def _bundle():
-    return build_bundle()
-
-
 def _tracker():
     try:
         from widget.tracker import build_tracker
@@ -41,10 +37,9 @@ def _tracker():
     return build_tracker()
 
 
-def _widget_response(cache_control: str, bundle=None):
-    """The bundle as built: gzip -9 bytes when the client accepts gzip (precompressed once
-    per process), else identity. The ETag names the content and the encoding."""
-    bundle = bundle or _bundle()
+def _script_response(bundle, cache_control: str):
+    """A built script: gzip -9 bytes when the client accepts gzip (precompressed once per
+    process), else identity. The ETag names the content and the encoding."""
     gzipped = request.accept_encodings["gzip"] > 0 and bool(bundle.gzip_body)
     response = Response(bundle.gzip_body if gzipped else bundle.body, mimetype="text/javascript")
     if gzipped:
@@ -58,44 +53,26 @@ def _widget_response(cache_control: str, bundle=None):
     return response.make_conditional(request)
 
 
-@bp.get("/consent.js")
-def widget_script():
-    # Short-lived and revalidated by ETag: a new build reaches every site within minutes.
-    return _widget_response("public, max-age=300")
+def _add_script(stem: str, endpoint: str, build) -> None:
+    """``/<stem>.js``: short-lived and revalidated by ETag, so a new build reaches every site
+    within minutes; ``/<stem>.<version>.js``: immutable (a CDN keeps it), an old version
+    redirects to the current one."""
+    def current():
+        return _script_response(build(), "public, max-age=300")
+
+    def versioned(version):
+        bundle = build()
+        if version != bundle.version:
+            return redirect(url_for(f".{endpoint}"), 302)
+        return _script_response(bundle, "public, max-age=31536000, immutable")
+
+    bp.add_url_rule(f"/{stem}.js", endpoint, current, methods=["GET"])
+    bp.add_url_rule(f"/{stem}.<version>.js", f"{endpoint}_versioned", versioned, methods=["GET"])
 
 
-@bp.get("/consent.<version>.js")
-def widget_script_versioned(version):
-    bundle = _bundle()
-    if version != bundle.version:
-        return redirect(url_for(".widget_script"), 302)
-    return _widget_response("public, max-age=31536000, immutable")
-
-
-@bp.get("/t.js")
-def tracker_script():
-    # The clickstream tracker, loaded by the widget only once analytics is granted.
-    return _widget_response("public, max-age=300", _tracker())
-
-
-@bp.get("/t.<version>.js")
-def tracker_script_versioned(version):
-    if version != _tracker().version:
-        return redirect(url_for(".tracker_script"), 302)
-    return _widget_response("public, max-age=31536000, immutable", _tracker())
-
-
-@bp.get("/d.js")
-def dsar_script():
-    # "Download my data" / "Delete my data", loaded by the widget when the panel opens.
-    return _widget_response("public, max-age=300", build_dsar())
-
-
-@bp.get("/d.<version>.js")
-def dsar_script_versioned(version):
-    if version != build_dsar().version:
-        return redirect(url_for(".dsar_script"), 302)
-    return _widget_response("public, max-age=31536000, immutable", build_dsar())
+_add_script("consent", "widget_script", build_bundle)  # the widget, on every page
+_add_script("t", "tracker_script", _tracker)  # the clickstream tracker, once analytics is granted
+_add_script("d", "dsar_script", build_dsar)  # "Download my data" / "Delete my data", when the panel opens
 
 
 @bp.get("/")

@@ -1,5 +1,4 @@
 """Flask-WTF forms of the admin UI (CSRF on every one)."""
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField,
@@ -11,7 +10,8 @@ from wtforms.validators import (URL, DataRequired, EqualTo, InputRequired, Lengt
 from ..models.dsar import REQUEST_TYPES
 from ..models.organization import ROLES
 from ..services.accounts import MIN_PASSWORD_LENGTH
-from ..services.reports import FIRST_DAY, LAST_DAY, OUT_OF_RANGE
+from ..services.reports import ReportError, check_days
+from .access import error_text
 
 
 class LoginForm(FlaskForm):
@@ -210,9 +210,11 @@ class RangeForm(FlaskForm):
 
 
 def _check_day(field) -> None:
-    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
-        text = gettext(OUT_OF_RANGE, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
-        raise ValidationError(text[:1].upper() + text[1:])
+    """The reports' own rule (services/reports.check_days), said in the admin's language."""
+    try:
+        check_days(field.data)
+    except ReportError as exc:
+        raise ValidationError(error_text(exc)) from None
 
 
 def _any(labels: dict) -> list[SelectChoice]:

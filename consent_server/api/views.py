@@ -27,11 +27,9 @@ def _location():
     """The visitor's location; the IP is used here and dropped. ``?geo=US-CA`` pretends a
     location only when GEO_PRETEND is on (demo and tests)."""
     pretend = request.args.get("geo") if current_app.config["GEO_PRETEND"] else None
-    if pretend is None:
-        return location.resolve(location.reader(current_app), request.remote_addr)
     try:
         return location.resolve(location.reader(current_app), request.remote_addr, pretend)
-    except ValueError as exc:  # a malformed ?geo= code
+    except ValueError as exc:  # only a malformed ?geo= code: lookups never raise (geo.GeoReader)
         raise ApiError(400, "invalid_geo", str(exc)) from None
 
 
